@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Real fluidsynth/ffmpeg/redis processes: generous timeouts, forked workers (child processes
+    // inherit the environment set below, e.g. NODE_EXTRA_CA_CERTS for the fake voice gateway).
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: two test files at a time keeps fluidsynth renders from starving each other.
+    maxWorkers: 2,
+  },
+});
