@@ -1,0 +1,129 @@
+/**
+ * request → plan → Score. Pure apart from the (seeded) generator: the same request and seed
+ * always give the same score.
+ */
+import { RuleBasedMelody, type MelodyGenerator } from './generator.ts';
+import { formatKey } from './keys.ts';
+import { writeArpeggio, writeHarmony, writePad } from './parts/accompaniment.ts';
+import { writeBass } from './parts/bass.ts';
+import { STEP, velocityAt, voiceChord } from './parts/context.ts';
+import { GM, writeDrums } from './parts/drums.ts';
+import { planPiece, type Plan } from './plan/plan.ts';
+import type { CompositionRequest } from './request.ts';
+import { createRng, type Rng } from './rng.ts';
+import { DRUM_CHANNEL, PPQ, type Role, type Score, type ScoreNote, type ScoreTrack } from './score.ts';
+
+export const COMPOSER_VERSION = 'tunesmith-composer@1';
+
+export interface ComposeResult {
+  score: Score;
+  plan: Plan;
+}
+
+const TRACK_NAMES: Record<Role, string> = { lead: 'Lead', harmony: 'Chords', bass: 'Bass', pad: 'Pad', arp: 'Arpeggio', drums: 'Drums' };
+
+export async function compose(request: CompositionRequest, generator: MelodyGenerator = RuleBasedMelody): Promise<ComposeResult> {
+  const rng = createRng(request.seed);
+  const plan = planPiece(request, rng.fork('plan'));
+  const { instruments } = plan;
+
+  const parts: { role: Role; program: number; notes: ScoreNote[] }[] = [];
+  const lead = await generator.melody(plan, rng.fork('melody'));
+  parts.push({ role: 'lead', program: instruments.lead, notes: lead });
+  parts.push({ role: 'harmony', program: instruments.harmony, notes: writeHarmony(plan, rng.fork('harmony')) });
+  parts.push({ role: 'bass', program: instruments.bass, notes: writeBass(plan, rng.fork('bass')) });
+  if (instruments.pad !== null) parts.push({ role: 'pad', program: instruments.pad, notes: writePad(plan, rng.fork('pad')) });
+  if (instruments.arp !== null) parts.push({ role: 'arp', program: instruments.arp, notes: writeArpeggio(plan, rng.fork('arp')) });
+  if (instruments.drums) parts.push({ role: 'drums', program: 0, notes: writeDrums(plan, rng.fork('drums')) });
+
+  for (const part of parts) {
+    part.notes = part.notes.map((n) => clipToMusic(plan, n)).filter((n): n is ScoreNote => n !== null);
+    if (!request.loop) part.notes.push(...endingNotes(plan, part.role, part.notes, rng.fork(`ending-${part.role}`)));
+    part.notes.sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
+  }
+
+  let channel = 0;
+  const tracks: ScoreTrack[] = parts
+    .filter((p) => p.notes.length > 0)
+    .map((p) => {
+      const isDrums = p.role === 'drums';
+      const ch = isDrums ? DRUM_CHANNEL : channel++;
+      if (channel === DRUM_CHANNEL) channel++;
+      return { name: TRACK_NAMES[p.role], role: p.role, program: p.program, channel: ch, notes: p.notes };
+    });
+
+  const sections = plan.sections.map((s) => ({ name: s.name, startTick: s.startBar * plan.barTicks, endTick: (s.startBar + s.bars) * plan.barTicks }));
+  if (!request.loop) sections.push({ name: 'ending', startTick: plan.finalTick, endTick: Math.round(plan.totalTicks) });
+
+  const score: Score = {
+    ppq: PPQ,
+    bpm: plan.bpm,
+    meter: plan.meter,
+    key: plan.key,
+    durationSec: request.durationSec,
+    endTick: plan.finalTick,
+    sections,
+    chords: plan.chords.map((c) => ({ symbol: c.symbol, numeral: c.numeral, startTick: c.startTick, endTick: c.endTick })),
+    tracks,
+    meta: {
+      title: titleFor(plan),
+      style: plan.style.id,
+      mood: plan.mood.id,
+      seed: request.seed,
+      generator: `${COMPOSER_VERSION}+${generator.name}`,
+      requestJson: JSON.stringify(request),
+      loop: request.loop,
+    },
+  };
+  return { score, plan };
+}
+
+/** Notes stop at the final chord (or the loop point): nothing may ring into the ending or across the seam. */
+function clipToMusic(plan: Plan, note: ScoreNote): ScoreNote | null {
+  const limit = plan.finalTick;
+  if (note.tick >= limit) return null;
+  const end = Math.min(note.tick + note.durationTicks, limit);
+  return end - note.tick >= STEP / 8 ? { ...note, durationTicks: end - note.tick } : null;
+}
+
+/** The cadence: every part lands on the tonic chord at the final downbeat and holds it. */
+function endingNotes(plan: Plan, role: Role, previous: ScoreNote[], rng: Rng): ScoreNote[] {
+  const tonic = plan.chords[plan.chords.length - 1]!; // planPiece ends non-loops on the tonic chord
+  const tick = plan.finalTick;
+  const length = Math.max(STEP, Math.round(plan.finalOffTick - plan.finalTick));
+  const velocity = velocityAt(plan, rng, tick, { offset: 0, accent: 0, jitter: 0 });
+  const last = previous[previous.length - 1];
+  const tonicPc = tonic.rootPc;
+  const tiny = plan.timing.bars === 0; // a stinger: roll the chord so it still sounds composed
+  switch (role) {
+    case 'lead': {
+      const around = last?.pitch ?? plan.style.leadCentre;
+      let pitch = around - 6 + ((tonicPc - (around - 6)) % 12 + 12) % 12;
+      if (pitch > around + 5) pitch -= 12;
+      return [{ pitch, tick: tick + (tiny ? STEP * 3 : 0), durationTicks: Math.max(STEP, length - (tiny ? STEP * 3 : 0)), velocity }];
+    }
+    case 'harmony':
+    case 'pad': {
+      const voicing = voiceChord(tonic.pcs, role === 'pad' ? 67 : 62);
+      return voicing.map((pitch, i) => {
+        const offset = tiny ? i * STEP : 0;
+        return { pitch, tick: tick + offset, durationTicks: Math.max(STEP, length - offset), velocity: velocity - (role === 'pad' ? 16 : 8) };
+      });
+    }
+    case 'bass': {
+      const pitch = 33 + ((tonicPc - 33) % 12 + 12) % 12;
+      return [{ pitch, tick, durationTicks: length, velocity }];
+    }
+    case 'drums':
+      return [
+        { pitch: GM.crash, tick, durationTicks: STEP * 2, velocity: Math.min(127, velocity + 10) },
+        { pitch: GM.kick, tick, durationTicks: STEP, velocity: Math.min(127, velocity + 10) },
+      ];
+    case 'arp':
+      return [];
+  }
+}
+
+function titleFor(plan: Plan): string {
+  return `${plan.mood.id[0]!.toUpperCase()}${plan.mood.id.slice(1)} ${plan.style.name.toLowerCase()} in ${formatKey(plan.key)}`;
+}

@@ -1,0 +1,174 @@
+/**
+ * The rule-based melody: phrases built from a motif (rhythm + scale-degree shape) that is
+ * repeated, sequenced over the chords and varied, with chord tones on strong beats, stepwise
+ * motion elsewhere, an arch contour per phrase and cadences on chord tones at phrase ends.
+ * Every pitch comes from the key's scale, so diatonic styles stay in key by construction.
+ */
+import { scalePitchClasses } from '../plan/harmony.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { Rng } from '../rng.ts';
+import type { ScoreNote } from '../score.ts';
+import { STEP, chordAt, gridNote, intensityAt, metricWeight, stepsPerBar, velocityAt } from './context.ts';
+
+interface MotifNote {
+  step: number; // from the motif's start
+  length: number; // in steps
+  degree: number; // scale degree relative to the motif's first note
+}
+
+/** Scale degree index (any integer) ⇄ MIDI pitch in the plan's key. */
+export class ScaleLadder {
+  readonly pcs: number[];
+  readonly base: number; // MIDI pitch of degree 0 (the tonic in octave 4 area)
+  constructor(plan: Plan) {
+    this.pcs = scalePitchClasses(plan.key);
+    this.base = 60 + this.pcs[0]!;
+  }
+  pitch(degree: number): number {
+    const octave = Math.floor(degree / 7);
+    const index = ((degree % 7) + 7) % 7;
+    return this.base + 12 * octave + ((this.pcs[index]! - this.pcs[0]! + 12) % 12);
+  }
+  /** Nearest degree to a pitch (ties go down). */
+  degreeOf(pitch: number): number {
+    let best = 0;
+    let bestDistance = Infinity;
+    const guess = Math.round(((pitch - this.base) * 7) / 12);
+    for (let d = guess - 3; d <= guess + 3; d++) {
+      const dist = Math.abs(this.pitch(d) - pitch);
+      if (dist < bestDistance) {
+        best = d;
+        bestDistance = dist;
+      }
+    }
+    return best;
+  }
+}
+
+/** Onsets for one bar: denser where the metre is strong, density = notes per beat, roughly. */
+function barRhythm(plan: Plan, rng: Rng, density: number): { step: number; length: number }[] {
+  const steps = stepsPerBar(plan);
+  const beatSteps = plan.barTicks / plan.meter.numerator / STEP;
+  const strongSwing = plan.style.swing >= 0.25;
+  const onsets: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    if (strongSwing && s % 2 === 1) continue; // swung styles phrase in eighths
+    const w = metricWeight(plan, s);
+    const p = Math.min(0.95, density * (w * w * 1.4 + 0.05) * (4 / beatSteps) * 0.55);
+    if (s === 0 ? rng.chance(Math.min(0.95, 0.55 + density * 0.3)) : rng.chance(p)) onsets.push(s);
+  }
+  if (onsets.length === 0) onsets.push(rng.pick([0, Math.round(beatSteps)]));
+  return onsets.map((step, i) => {
+    const next = onsets[i + 1] ?? steps;
+    const gap = next - step;
+    // Sometimes leave a breath before the next note.
+    const length = gap > 2 && rng.chance(0.25) ? Math.max(1, gap - rng.int(1, Math.floor(gap / 2))) : gap;
+    return { step, length };
+  });
+}
+
+function makeMotif(plan: Plan, rng: Rng, bars: number, density: number): MotifNote[] {
+  const steps = stepsPerBar(plan);
+  const notes: MotifNote[] = [];
+  let degree = 0;
+  let direction = rng.chance(0.5) ? 1 : -1;
+  for (let bar = 0; bar < bars; bar++) {
+    for (const { step, length } of barRhythm(plan, rng, density)) {
+      if (notes.length) {
+        const leap = rng.chance(0.2);
+        const move = leap ? rng.pick([2, 3, 4]) : rng.pick([0, 1, 1, 1, 2]);
+        if (rng.chance(0.3) || Math.abs(degree) > 5) direction = -Math.sign(degree || direction) || 1;
+        degree += direction * move;
+        if (leap) direction = -direction; // a leap is answered by a step back
+      }
+      notes.push({ step: bar * steps + step, length, degree });
+    }
+  }
+  return notes;
+}
+
+/** Vary a motif: small rhythmic and melodic changes so repeats don't sound pasted. */
+function varyMotif(motif: MotifNote[], rng: Rng, amount: number): MotifNote[] {
+  return motif.map((n, i) => {
+    if (i === 0 || !rng.chance(amount)) return n;
+    return { ...n, degree: n.degree + rng.pick([-1, 1, -2, 2]) };
+  });
+}
+
+export function writeMelody(plan: Plan, rng: Rng): ScoreNote[] {
+  const ladder = new ScaleLadder(plan);
+  const centreDegree = ladder.degreeOf(plan.style.leadCentre + plan.mood.registerShift);
+  const low = ladder.pitch(centreDegree - 6);
+  const high = ladder.pitch(centreDegree + 7);
+  const steps = stepsPerBar(plan);
+  const notes: ScoreNote[] = [];
+  let lastPitch = ladder.pitch(centreDegree);
+
+  plan.sections.forEach((section) => {
+    if (section.name === 'intro' && section.bars >= 2) return; // the band sets the scene first
+    const density = Math.max(0.25, plan.style.density * plan.mood.densityScale * (0.6 + section.intensity * 0.5));
+    const phraseBars = section.bars >= 8 ? 2 : 1;
+    const motifA = makeMotif(plan, rng, phraseBars, density);
+    const motifB = makeMotif(plan, rng, phraseBars, density * 1.1);
+    const lift = section.progression === 1 ? 2 : section.progression === 2 ? -1 : 0;
+    const cells = Math.ceil(section.bars / phraseBars);
+    for (let cell = 0; cell < cells; cell++) {
+      // a a' b a'' … : repetition with variation makes a tune out of random notes.
+      const pattern = cell % 4 === 2 ? motifB : varyMotif(motifA, rng, cell === 0 ? 0 : 0.3);
+      const cellStartBar = section.startBar + cell * phraseBars;
+      const cellEndTick = Math.min(section.startBar + section.bars, cellStartBar + phraseBars) * plan.barTicks;
+      const startTick = cellStartBar * plan.barTicks;
+      const chord = chordAt(plan, startTick);
+      // Start each cell on the chord tone nearest the previous note (smooth sequence), lifted in choruses.
+      const anchorDegree = nearestChordDegree(ladder, chord.pcs, ladder.degreeOf(lastPitch) + lift);
+      const isPhraseEnd = cell === cells - 1 || cell % 2 === 1;
+      const cellNotes = pattern.filter((n) => startTick + n.step * STEP < cellEndTick);
+      cellNotes.forEach((n, i) => {
+        const tick = startTick + n.step * STEP;
+        const here = chordAt(plan, tick);
+        let degree = anchorDegree + n.degree;
+        const strong = metricWeight(plan, n.step % steps) >= 0.7;
+        const last = i === cellNotes.length - 1;
+        if (strong || (last && isPhraseEnd)) degree = nearestChordDegree(ladder, here.pcs, degree);
+        let pitch = ladder.pitch(degree);
+        while (pitch > high) pitch = ladder.pitch((degree -= 7));
+        while (pitch < low) pitch = ladder.pitch((degree += 7));
+        if (!plan.style.diatonic) pitch = avoidChromaticClash(pitch, here.pcs, ladder.pcs);
+        let length = Math.min(n.length * STEP, cellEndTick - tick);
+        if (last && isPhraseEnd) length = Math.max(length, Math.min(cellEndTick - tick, plan.beatTicks * 2));
+        const velocity = velocityAt(plan, rng, tick, { offset: 6, accent: 14 });
+        notes.push(gridNote(plan, tick, Math.max(STEP / 2, length * 0.95), pitch, velocity));
+        lastPitch = pitch;
+      });
+    }
+  });
+  return thinForIntensity(plan, notes);
+}
+
+/** Against a chord with a note outside the scale (V in minor), bend a clashing neighbour onto it. */
+function avoidChromaticClash(pitch: number, chordPcs: readonly number[], scalePcs: readonly number[]): number {
+  const pc = pitch % 12;
+  if (chordPcs.includes(pc)) return pitch;
+  for (const shift of [1, -1]) {
+    const neighbour = (pc + shift + 12) % 12;
+    if (chordPcs.includes(neighbour) && !scalePcs.includes(neighbour)) return pitch + shift;
+  }
+  return pitch;
+}
+
+function nearestChordDegree(ladder: ScaleLadder, chordPcs: readonly number[], degree: number): number {
+  for (const offset of [0, -1, 1, -2, 2, -3, 3]) {
+    const pc = ladder.pitch(degree + offset) % 12;
+    if (chordPcs.includes(pc)) return degree + offset;
+  }
+  return degree;
+}
+
+/** In quiet sections, drop some weak-beat notes so the melody breathes. */
+function thinForIntensity(plan: Plan, notes: ScoreNote[]): ScoreNote[] {
+  return notes.filter((n) => {
+    const quiet = intensityAt(plan, n.tick) < 0.45;
+    const weak = metricWeight(plan, Math.round((n.tick % plan.barTicks) / STEP)) < 0.3;
+    return !(quiet && weak && n.durationTicks <= STEP);
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * Score → Standard MIDI File bytes with @tonejs/midi: tempo, key and time-signature meta
+ * events, named tracks, GM programs, drums on channel 10, section markers, and a text event
+ * carrying the request, seed and generator version. Deterministic: same score ⇒ same bytes.
+ */
+import tonejs from '@tonejs/midi';
+import { Note } from 'tonal';
+import type { Role, Score, ScoreNote } from '../core/score.ts';
+import { ticksToSeconds, ticksPerBar } from '../core/score.ts';
+
+const { Midi } = tonejs;
+
+export interface MidiOutput {
+  bytes: Uint8Array;
+  /** Seconds of pre-roll at the start of `bytes` that the renderer must cut (loops only). */
+  trimStartSec: number;
+}
+
+/** Mixer settings per role: volume (CC7), pan (CC10, 64 = centre), reverb send (CC91). */
+const MIX: Record<Role, { volume: number; pan: number; reverb: number }> = {
+  lead: { volume: 104, pan: 64, reverb: 40 },
+  harmony: { volume: 84, pan: 50, reverb: 48 },
+  bass: { volume: 100, pan: 64, reverb: 12 },
+  pad: { volume: 70, pan: 80, reverb: 70 },
+  arp: { volume: 66, pan: 84, reverb: 50 },
+  drums: { volume: 96, pan: 64, reverb: 24 },
+};
+
+const MODE_OFFSET: Record<string, number> = { major: 0, minor: 0, dorian: 2, phrygian: 4, lydian: 5, mixolydian: 7, locrian: 11 };
+
+/** Key-signature sharps(+)/flats(−) and major/minor flag; modes use their parent major's signature. */
+export function keySignatureOf(score: Score): { sharpsFlats: number; minor: boolean } {
+  const tonicPc = Note.chroma(score.key.tonic) ?? 0;
+  const minor = score.key.mode === 'minor';
+  // Signature of a major key by pitch class, preferring the usual spelling (F# over Gb, Db over C#).
+  const majorPc = minor ? (tonicPc + 3) % 12 : (tonicPc - (MODE_OFFSET[score.key.mode] ?? 0) + 12) % 12;
+  const SIGNATURES = [0, -5, 2, -3, 4, -1, 6, 1, -4, 3, -2, 5];
+  let sharpsFlats = SIGNATURES[majorPc]!;
+  if (score.key.tonic.includes('b') && sharpsFlats === 6) sharpsFlats = -6;
+  return { sharpsFlats, minor };
+}
+
+export function scoreToMidi(score: Score, opts: { loopPreRoll?: boolean } = {}): MidiOutput {
+  const preRollTicks = opts.loopPreRoll && score.meta.loop ? Math.min(score.endTick, 2 * ticksPerBar(score.meter, score.ppq)) : 0;
+  const midi = new Midi();
+  midi.header.name = score.meta.title;
+  midi.header.setTempo(score.bpm);
+  midi.header.timeSignatures.push({ ticks: 0, timeSignature: [score.meter.numerator, score.meter.denominator] });
+  // @tonejs/midi 2.0.28 mis-encodes the key signature's sharps count; it is patched below.
+  midi.header.keySignatures.push({ ticks: 0, key: 'C', scale: 'major' });
+  midi.header.meta.push({
+    ticks: 0,
+    type: 'text',
+    text: `tunesmith ${JSON.stringify({ generator: score.meta.generator, seed: score.meta.seed, request: JSON.parse(score.meta.requestJson) })}`,
+  });
+  for (const section of score.sections) midi.header.meta.push({ ticks: section.startTick + preRollTicks, type: 'marker', text: section.name });
+  midi.header.update();
+
+  for (const source of score.tracks) {
+    const track = midi.addTrack();
+    track.name = source.name;
+    track.channel = source.channel;
+    track.instrument.number = source.role === 'drums' ? 0 : source.program;
+    const mix = MIX[source.role];
+    track.addCC({ number: 7, value: mix.volume / 127, ticks: 0 });
+    track.addCC({ number: 10, value: mix.pan / 127, ticks: 0 });
+    track.addCC({ number: 91, value: mix.reverb / 127, ticks: 0 });
+    const notes = preRollTicks ? withPreRoll(source.notes, score.endTick, preRollTicks) : source.notes;
+    for (const note of notes) {
+      // tonejs stores velocity as 0–1 and writes floor(v × 127): the +0.5 keeps integers exact.
+      track.addNote({ midi: note.pitch, ticks: note.tick, durationTicks: note.durationTicks, velocity: (note.velocity + 0.5) / 127 });
+    }
+  }
+  // An event at the very end keeps players (fluidsynth) running through the release tail.
+  const endTick = Math.round(score.endTick + preRollTicks + (score.meta.loop ? 0 : tailTicks(score)));
+  const first = midi.tracks[0];
+  if (first) first.addCC({ number: 7, value: MIX[score.tracks[0]!.role].volume / 127, ticks: endTick });
+
+  const bytes = patchKeySignature(midi.toArray(), keySignatureOf(score));
+  return { bytes, trimStartSec: ticksToSeconds(preRollTicks, score.bpm, score.ppq) };
+}
+
+function tailTicks(score: Score): number {
+  const totalTicks = (score.durationSec * score.bpm * score.ppq) / 60;
+  return Math.max(0, totalTicks - score.endTick);
+}
+
+/** Loop pre-roll: the loop's last bars played first, so the seam renders with a real tail. */
+function withPreRoll(notes: ScoreNote[], loopTicks: number, preRoll: number): ScoreNote[] {
+  const head = notes.filter((n) => n.tick >= loopTicks - preRoll).map((n) => ({ ...n, tick: n.tick - (loopTicks - preRoll) }));
+  return [...head, ...notes.map((n) => ({ ...n, tick: n.tick + preRoll }))];
+}
+
+/** Rewrite the FF 59 02 sf mi key-signature meta event in the first track. */
+function patchKeySignature(bytes: Uint8Array, sig: { sharpsFlats: number; minor: boolean }): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  for (let i = 0; i + 4 < out.length; i++) {
+    if (out[i] === 0xff && out[i + 1] === 0x59 && out[i + 2] === 0x02) {
+      out[i + 3] = sig.sharpsFlats & 0xff;
+      out[i + 4] = sig.minor ? 1 : 0;
+      return out;
+    }
+  }
+  throw new Error('no key signature event to patch');
+}
