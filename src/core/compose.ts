@@ -90,24 +90,25 @@ function clipToMusic(plan: Plan, note: ScoreNote): ScoreNote | null {
 function endingNotes(plan: Plan, role: Role, previous: ScoreNote[], rng: Rng): ScoreNote[] {
   const tonic = plan.chords[plan.chords.length - 1]!; // planPiece ends non-loops on the tonic chord
   const tick = plan.finalTick;
-  const length = Math.max(STEP, Math.round(plan.finalOffTick - plan.finalTick));
+  const length = Math.floor(plan.finalOffTick - plan.finalTick);
   const velocity = velocityAt(plan, rng, tick, { offset: 0, accent: 0, jitter: 0 });
   const last = previous[previous.length - 1];
   const tonicPc = tonic.rootPc;
-  const tiny = plan.timing.bars === 0; // a stinger: roll the chord so it still sounds composed
+  // A stinger (no whole bar before the ending): roll the chord so it still sounds composed.
+  const roll = plan.timing.bars === 0 ? Math.min(STEP, Math.floor(length / 8)) : 0;
   switch (role) {
     case 'lead': {
       const around = last?.pitch ?? plan.style.leadCentre;
       let pitch = around - 6 + ((tonicPc - (around - 6)) % 12 + 12) % 12;
       if (pitch > around + 5) pitch -= 12;
-      return [{ pitch, tick: tick + (tiny ? STEP * 3 : 0), durationTicks: Math.max(STEP, length - (tiny ? STEP * 3 : 0)), velocity }];
+      return [{ pitch, tick: tick + roll * 3, durationTicks: length - roll * 3, velocity }];
     }
     case 'harmony':
     case 'pad': {
       const voicing = voiceChord(tonic.pcs, role === 'pad' ? 67 : 62);
       return voicing.map((pitch, i) => {
-        const offset = tiny ? i * STEP : 0;
-        return { pitch, tick: tick + offset, durationTicks: Math.max(STEP, length - offset), velocity: velocity - (role === 'pad' ? 16 : 8) };
+        const offset = roll * i;
+        return { pitch, tick: tick + offset, durationTicks: length - offset, velocity: velocity - (role === 'pad' ? 16 : 8) };
       });
     }
     case 'bass': {
@@ -116,8 +117,8 @@ function endingNotes(plan: Plan, role: Role, previous: ScoreNote[], rng: Rng): S
     }
     case 'drums':
       return [
-        { pitch: GM.crash, tick, durationTicks: STEP * 2, velocity: Math.min(127, velocity + 10) },
-        { pitch: GM.kick, tick, durationTicks: STEP, velocity: Math.min(127, velocity + 10) },
+        { pitch: GM.crash, tick, durationTicks: Math.min(length, STEP * 2), velocity: Math.min(127, velocity + 10) },
+        { pitch: GM.kick, tick, durationTicks: Math.min(length, STEP), velocity: Math.min(127, velocity + 10) },
       ];
     case 'arp':
       return [];
