@@ -7,7 +7,7 @@
 import { scalePitchClasses } from '../plan/harmony.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Rng } from '../rng.ts';
-import type { ScoreNote } from '../score.ts';
+import { isCompound, type ScoreNote } from '../score.ts';
 import { STEP, chordAt, gridNote, intensityAt, metricWeight, stepsPerBar, velocityAt } from './context.ts';
 
 interface MotifNote {
@@ -45,24 +45,28 @@ export class ScaleLadder {
   }
 }
 
-/** Onsets for one bar: denser where the metre is strong, density = notes per beat, roughly. */
+/** Onsets for one bar: `density` ≈ notes per beat, placed where the metre is strong. */
 function barRhythm(plan: Plan, rng: Rng, density: number): { step: number; length: number }[] {
   const steps = stepsPerBar(plan);
-  const beatSteps = plan.barTicks / plan.meter.numerator / STEP;
+  const beats = plan.meter.numerator * (isCompound(plan.meter) ? 1 / 3 : 1);
   const strongSwing = plan.style.swing >= 0.25;
+  // Scale onset odds so the expected count per bar matches the density (the downbeat aside).
+  let weightSum = 0;
+  for (let s = 1; s < steps; s++) if (!(strongSwing && s % 2 === 1)) weightSum += metricWeight(plan, s) ** 1.5;
+  const scale = Math.max(0.15, (density * beats - 0.8) / weightSum);
   const onsets: number[] = [];
   for (let s = 0; s < steps; s++) {
     if (strongSwing && s % 2 === 1) continue; // swung styles phrase in eighths
-    const w = metricWeight(plan, s);
-    const p = Math.min(0.95, density * (w * w * 1.4 + 0.05) * (4 / beatSteps) * 0.55);
-    if (s === 0 ? rng.chance(Math.min(0.95, 0.55 + density * 0.3)) : rng.chance(p)) onsets.push(s);
+    const p = s === 0 ? 0.8 : Math.min(0.95, scale * metricWeight(plan, s) ** 1.5);
+    if (rng.chance(p)) onsets.push(s);
   }
-  if (onsets.length === 0) onsets.push(rng.pick([0, Math.round(beatSteps)]));
+  if (onsets.length === 0) onsets.push(0);
+  const beatSteps = steps / beats;
   return onsets.map((step, i) => {
     const next = onsets[i + 1] ?? steps;
     const gap = next - step;
-    // Sometimes leave a breath before the next note.
-    const length = gap > 2 && rng.chance(0.25) ? Math.max(1, gap - rng.int(1, Math.floor(gap / 2))) : gap;
+    // Long gaps get a breath before the next note rather than one endless note.
+    const length = gap > beatSteps && rng.chance(0.5) ? Math.max(2, Math.round(gap * rng.float(0.4, 0.75))) : gap;
     return { step, length };
   });
 }
@@ -106,7 +110,7 @@ export function writeMelody(plan: Plan, rng: Rng): ScoreNote[] {
 
   plan.sections.forEach((section) => {
     if (section.name === 'intro' && section.bars >= 2) return; // the band sets the scene first
-    const density = Math.max(0.25, plan.style.density * plan.mood.densityScale * (0.6 + section.intensity * 0.5));
+    const density = Math.max(0.3, 1.2 * plan.style.density * plan.mood.densityScale * (0.6 + section.intensity * 0.5));
     const phraseBars = section.bars >= 8 ? 2 : 1;
     const motifA = makeMotif(plan, rng, phraseBars, density);
     const motifB = makeMotif(plan, rng, phraseBars, density * 1.1);
