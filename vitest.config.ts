@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,5 +11,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: two test files at a time keeps fluidsynth renders from starving each other.
     maxWorkers: 2,
+    // Node reads NODE_EXTRA_CA_CERTS only at process start: vitest passes test.env to each forked
+    // worker's spawn environment, so the workers trust the fake voice gateway's test-only CA
+    // (@discordjs/voice always dials wss://) with TLS verification left on.
+    env: {
+      NODE_EXTRA_CA_CERTS: fileURLToPath(new URL('./test/support/certs/ca.pem', import.meta.url)),
+    },
   },
 });

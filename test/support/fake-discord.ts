@@ -1,0 +1,281 @@
+import type { ServerResponse } from 'node:http';
+import { CommandRegistry } from './fake-discord/commands.ts';
+import { FakeGateway, type GatewaySession, type VoiceStateUpdateData } from './fake-discord/gateway.ts';
+import {
+  InteractionRecord,
+  InteractionType,
+  baseInteraction,
+  buildCommandData,
+  buildComponentData,
+  type InvokeContext,
+  type OptionValue,
+  type ResolvedContext,
+} from './fake-discord/interactions.ts';
+import { MessageStore, type FakeMessage } from './fake-discord/messages.ts';
+import { P } from './fake-discord/permissions.ts';
+import { FakeRestServer } from './fake-discord/rest.ts';
+import { buildRoutes } from './fake-discord/routes.ts';
+import { randomToken } from './fake-discord/snowflake.ts';
+import { FakeVoiceServer } from './fake-discord/voice.ts';
+import { World, type FakeChannel, type FakeGuild, type FakeRole, type FakeUser } from './fake-discord/world.ts';
+import { waitFor, type WaitOptions } from './wait.ts';
+
+export { P as Permissions } from './fake-discord/permissions.ts';
+export type { FakeAttachment, FakeMessage } from './fake-discord/messages.ts';
+export type { RestCall, Fault, FaultMatch } from './fake-discord/rest.ts';
+export type { VoiceConnectionRecord, OpusFrame } from './fake-discord/voice.ts';
+export type { InteractionRecord, InvokeContext, OptionValue } from './fake-discord/interactions.ts';
+export type { FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser } from './fake-discord/world.ts';
+export { decodeOpus, type DecodedAudio } from './fake-discord/opus.ts';
+
+export interface FakeDiscordOptions {
+  botName?: string;
+  /** Discord's window for the first interaction response (default 3000 ms, as on Discord). */
+  responseWindowMs?: number;
+}
+
+/**
+ * A protocol-level fake Discord on loopback: REST (http), gateway (ws) and voice (wss + UDP),
+ * driving the real discord.js client and @discordjs/voice. See docs/fake-discord.md.
+ *
+ *   const discord = await FakeDiscord.start();
+ *   const { guild, text, voice, alice } = discord.seedGuild();
+ *   const client = new Client({ intents, ...discord.clientOptions() });  // or discord.env() for the bot
+ *   await client.login(discord.token);
+ *   const it = await discord.invoke('compose', { style: 'jazz' }, { user: alice });
+ *   const final = await it.waitForOriginal((m) => m.attachments.length > 0);
+ *   await discord.stop();
+ */
+export class FakeDiscord {
+  readonly world: World;
+  readonly token: string;
+  readonly rest: FakeRestServer;
+  readonly gateway: FakeGateway;
+  readonly voice: FakeVoiceServer;
+  readonly messages: MessageStore;
+  readonly commands: CommandRegistry;
+  /** Every interaction sent, by id. */
+  readonly interactions = new Map<string, InteractionRecord>();
+  /** Voice joins the fake refused (bot lacks Connect/ViewChannel, channel full, not a voice channel). */
+  readonly refusedVoiceJoins: { guildId: string; channelId: string; reason: string }[] = [];
+
+  private constructor(world: World, voice: FakeVoiceServer, opts: FakeDiscordOptions) {
+    this.world = world;
+    this.voice = voice;
+    this.token = `${Buffer.from(world.bot.id).toString('base64url')}.fake.${randomToken(27)}`;
+    this.rest = new FakeRestServer(this.token);
+    this.messages = new MessageStore(() => this.rest.origin);
+    this.commands = new CommandRegistry(world.applicationId);
+    this.gateway = new FakeGateway({
+      world,
+      token: this.token,
+      baseUrl: () => `ws://127.0.0.1:${this.rest.port}`,
+      onVoiceStateUpdate: (session, d) => this.onVoiceStateUpdate(session, d),
+    });
+    this.rest.setRoutes(
+      buildRoutes({
+        world,
+        messages: this.messages,
+        commands: this.commands,
+        interactions: this.interactions,
+        gatewayUrl: () => this.gateway.url,
+        responseWindowMs: opts.responseWindowMs ?? 3_000,
+        dispatch: (t, d, guildId) => this.gateway.dispatch(t, d, guildId),
+      }),
+    );
+    this.rest.addStatic((req, res) => this.serveAttachment(req.url ?? '', res));
+    this.rest.server.on('upgrade', (req, socket, head) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/gateway' || path === '/gateway-resume') this.gateway.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+  }
+
+  static async start(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+    const voice = await FakeVoiceServer.start();
+    const fake = new FakeDiscord(new World({ botName: opts.botName }), voice, opts);
+    await fake.rest.listen();
+    return fake;
+  }
+
+  /** The value for `ClientOptions.rest.api` (discord.js appends /v10). */
+  get apiBase(): string {
+    return `${this.rest.origin}/api`;
+  }
+
+  get bot(): FakeUser {
+    return this.world.bot;
+  }
+
+  get applicationId(): string {
+    return this.world.applicationId;
+  }
+
+  get faults() {
+    return this.rest.faults;
+  }
+
+  /** Spread into `new Client({ intents, ...discord.clientOptions() })`. */
+  clientOptions(): { rest: { api: string } } {
+    return { rest: { api: this.apiBase } };
+  }
+
+  /** Environment for a bot process/config that reads its API base from configuration. */
+  env(): Record<string, string> {
+    return { DISCORD_API_BASE: this.apiBase, DISCORD_TOKEN: this.token, DISCORD_APPLICATION_ID: this.applicationId };
+  }
+
+  /**
+   * A ready-made guild: #general, a "Music" voice channel, and two members alice and bob.
+   * Call before the bot logs in (it arrives in GUILD_CREATE) or after (sent as GUILD_CREATE).
+   */
+  seedGuild(name = 'Tunesmith Test') {
+    const guild = this.world.addGuild({ name });
+    const text = guild.addTextChannel({ name: 'general' });
+    const voice = guild.addVoiceChannel({ name: 'Music' });
+    const alice = this.world.addUser({ username: 'alice', globalName: 'Alice' });
+    const bob = this.world.addUser({ username: 'bob', globalName: 'Bob' });
+    guild.addMember(alice);
+    guild.addMember(bob);
+    return { guild, text, voice, alice, bob };
+  }
+
+  /** Poll a condition with a bound (see test/support/wait.ts). */
+  waitFor<T>(probe: () => T | Promise<T>, opts?: WaitOptions): Promise<NonNullable<T>> {
+    return waitFor(probe, opts);
+  }
+
+  private resolveContext(ctx: InvokeContext = {}): ResolvedContext {
+    const guild: FakeGuild | undefined = ctx.channel?.guild ?? [...this.world.guilds.values()][0];
+    if (!guild) throw new Error('fake-discord: no guild in the world; call seedGuild() or world.addGuild() first');
+    const channel = ctx.channel ?? guild.textChannels[0];
+    if (!channel) throw new Error(`fake-discord: guild ${guild.name} has no text channel`);
+    const user = ctx.user ?? [...guild.members.values()].map((m) => m.user).find((u) => !u.bot);
+    if (!user) throw new Error(`fake-discord: guild ${guild.name} has no human member`);
+    guild.member(user);
+    return { user, guild, channel, locale: ctx.locale ?? 'en-US' };
+  }
+
+  private async send(it: InteractionRecord, data: Record<string, unknown>): Promise<InteractionRecord> {
+    await this.gateway.waitForReady();
+    it.payload = baseInteraction(it, this.applicationId, data);
+    this.interactions.set(it.id, it);
+    this.gateway.dispatch('INTERACTION_CREATE', it.payload, it.ctx.guild.id);
+    return it;
+  }
+
+  private command(path: string[], rc: ResolvedContext) {
+    const command = this.commands.find(path[0]!, rc.guild.id);
+    if (!command) {
+      const known = [...this.commands.global, ...this.commands.list(rc.guild.id)].map((c) => c.name);
+      throw new Error(`fake-discord: /${path[0]} is not registered (registered: ${known.join(', ') || 'none'}); the bot must PUT its commands first`);
+    }
+    const required = command.default_member_permissions;
+    if (typeof required === 'string') {
+      const perms = rc.guild.permissionsFor(rc.user, rc.channel);
+      if ((perms & BigInt(required)) !== BigInt(required)) {
+        throw new Error(`fake-discord: ${rc.user.username} cannot see /${command.name} (needs permissions ${required})`);
+      }
+    }
+    return command;
+  }
+
+  /**
+   * Send a slash command as `ctx.user` typed "/<path> ...": `path` is "compose" or
+   * "group sub". Options are checked against the registered definition. Resolves once the
+   * INTERACTION_CREATE was sent; use the record's waitFor* methods for the bot's response.
+   */
+  async invoke(path: string, options: Record<string, OptionValue> = {}, ctx?: InvokeContext): Promise<InteractionRecord> {
+    const rc = this.resolveContext(ctx);
+    const parts = path.trim().split(/\s+/);
+    const command = this.command(parts, rc);
+    const data = buildCommandData(command, parts, options, rc, this.messages);
+    return this.send(new InteractionRecord(InteractionType.Command, rc, null, parts.join(' ')), data);
+  }
+
+  /**
+   * Autocomplete: the user is typing `options[focused]` (a partial string). Resolves with the
+   * choices the bot returned (bounded wait).
+   */
+  async autocomplete(
+    path: string,
+    options: Record<string, OptionValue>,
+    focused: string,
+    ctx?: InvokeContext,
+  ): Promise<{ name: string; value: string | number }[]> {
+    const rc = this.resolveContext(ctx);
+    const parts = path.trim().split(/\s+/);
+    const data = buildCommandData(this.command(parts, rc), parts, options, rc, this.messages, focused);
+    const it = await this.send(new InteractionRecord(InteractionType.Autocomplete, rc, null, parts.join(' ')), data);
+    await it.waitForCallback();
+    if (!it.choices) throw new Error(`fake-discord: ${it.describe()} was answered with callback type ${it.callback?.type}, not choices`);
+    return it.choices;
+  }
+
+  /** Click a button on a message the bot sent (default user: whoever caused the message). */
+  click(message: FakeMessage, customId: string, ctx?: InvokeContext): Promise<InteractionRecord> {
+    return this.component(message, buildComponentData(message, customId), ctx);
+  }
+
+  /** Choose values in a select menu on a message the bot sent. */
+  select(
+    message: FakeMessage,
+    customId: string,
+    values: string[] | (FakeUser | FakeRole | FakeChannel)[],
+    ctx?: InvokeContext,
+  ): Promise<InteractionRecord> {
+    return this.component(message, buildComponentData(message, customId, values), ctx);
+  }
+
+  private component(message: FakeMessage, data: Record<string, unknown>, ctx: InvokeContext = {}): Promise<InteractionRecord> {
+    if (message.deleted) throw new Error(`fake-discord: message ${message.id} was deleted`);
+    const channel = ctx.channel ?? this.world.findChannel(message.channelId);
+    const rc = this.resolveContext({ ...ctx, channel, user: ctx.user ?? message.interaction?.user });
+    return this.send(new InteractionRecord(InteractionType.Component, rc, message), data);
+  }
+
+  /** Messages in a channel (bot messages and non-ephemeral interaction responses). */
+  messagesIn(channel: FakeChannel): FakeMessage[] {
+    return this.messages.inChannel(channel.id);
+  }
+
+  /** Bot sent op 4 (join/move/leave voice): update its voice state, then VOICE_SERVER_UPDATE. */
+  private onVoiceStateUpdate(_session: GatewaySession, d: VoiceStateUpdateData): void {
+    const guild = this.world.guild(d.guild_id);
+    if (!guild) return;
+    if (d.channel_id === null) {
+      if (guild.voiceStates.has(this.bot.id)) guild.setVoiceState(this.bot, null);
+      this.voice.disconnectGuild(guild.id);
+      return;
+    }
+    const channel = guild.channel(d.channel_id);
+    const refuse = (reason: string): void => {
+      this.refusedVoiceJoins.push({ guildId: guild.id, channelId: d.channel_id!, reason });
+    };
+    if (!channel?.isVoice) return refuse('not a voice channel');
+    const perms = guild.permissionsFor(this.bot, channel);
+    // Discord silently ignores a join the bot may not make; the library then times out.
+    if ((perms & (P.ViewChannel | P.Connect)) !== (P.ViewChannel | P.Connect)) return refuse('missing Connect');
+    const occupants = [...guild.voiceStates.values()].filter((s) => s.channelId === channel.id && s.userId !== this.bot.id);
+    if (channel.userLimit && occupants.length >= channel.userLimit) return refuse('channel full');
+    const sessionId = guild.setVoiceState(this.bot, channel, { selfMute: d.self_mute, selfDeaf: d.self_deaf })!;
+    const token = randomToken(12);
+    this.voice.expect({ guildId: guild.id, channelId: channel.id, userId: this.bot.id, sessionId, token });
+    this.gateway.dispatch('VOICE_SERVER_UPDATE', { token, guild_id: guild.id, endpoint: this.voice.endpoint }, guild.id);
+  }
+
+  private serveAttachment(url: string, res: ServerResponse): boolean {
+    const m = /^\/attachments\/\d+\/(\d+)\//.exec(url);
+    if (!m) return false;
+    const a = this.messages.attachments.get(m[1]!);
+    if (!a) res.writeHead(404).end();
+    else res.writeHead(200, { 'content-type': a.contentType, 'content-length': a.size }).end(a.data);
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway.close();
+    await this.rest.close();
+    await this.voice.close();
+  }
+}

@@ -1,0 +1,16 @@
+import { randomBytes } from 'node:crypto';
+
+// Real-looking snowflakes (timestamp << 22 | increment) so discord.js derives sane
+// createdTimestamps and ids sort by creation time, like Discord's.
+const DISCORD_EPOCH = 1_420_070_400_000n;
+let increment = 0n;
+
+export function snowflake(): string {
+  increment = (increment + 1n) & 0xfffn;
+  return (((BigInt(Date.now()) - DISCORD_EPOCH) << 22n) | (1n << 17n) | increment).toString();
+}
+
+/** A random token-like string (interaction tokens, voice tokens, session ids). */
+export function randomToken(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url');
+}

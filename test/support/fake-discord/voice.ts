@@ -1,0 +1,301 @@
+import { createDecipheriv, randomBytes } from 'node:crypto';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, WebSocket } from 'ws';
+import { OPUS_SILENCE_FRAME, decodeOpus, type DecodedAudio } from './opus.ts';
+import { waitFor } from '../wait.ts';
+
+/**
+ * The fake voice server: a TLS voice gateway (v8 JSON ops; no DAVE — it negotiates
+ * dave_protocol_version 0) and a UDP endpoint that answers IP discovery, then decrypts
+ * aead_aes256_gcm_rtpsize RTP with Node's crypto and keeps the Opus frames per connection.
+ */
+
+export const CERT_DIR = new URL('../certs/', import.meta.url);
+const ENCRYPTION_MODE = 'aead_aes256_gcm_rtpsize';
+const RTP_OPUS_PAYLOAD_TYPE = 120;
+
+export interface OpusFrame {
+  sequence: number;
+  timestamp: number;
+  opus: Buffer;
+  receivedAt: number;
+  /** @discordjs/voice's 3-byte silence frame (padding after a track, or on underrun). */
+  silence: boolean;
+}
+
+export interface VoiceExpectation {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  sessionId: string;
+  token: string;
+}
+
+/** One voice connection of the bot (one guild), as the fake saw it. */
+export class VoiceConnectionRecord {
+  readonly ssrc: number;
+  readonly secretKey = randomBytes(32);
+  /** Every Opus frame, in arrival order, silence frames included. */
+  readonly frames: OpusFrame[] = [];
+  /** Speaking (op 5) updates from the client. */
+  readonly speaking: { speaking: number; at: number }[] = [];
+  /** JSON ops the client sent on the voice gateway. */
+  readonly received: { op: number; d: unknown; at: number }[] = [];
+  decryptFailures = 0;
+  /** Highest DAVE protocol version the client offered in IDENTIFY. */
+  offeredDaveVersion: number | null = null;
+  selectedMode: string | null = null;
+  udpRemote: RemoteInfo | null = null;
+  ws: WebSocket | null = null;
+  closed = false;
+
+  constructor(
+    readonly expectation: VoiceExpectation,
+    ssrc: number,
+  ) {
+    this.ssrc = ssrc;
+  }
+
+  get guildId(): string {
+    return this.expectation.guildId;
+  }
+
+  get channelId(): string {
+    return this.expectation.channelId;
+  }
+
+  /** True once SESSION_DESCRIPTION was sent: the client may now send audio. */
+  ready = false;
+
+  /** Frames that carry audio (the player's silence padding left out). */
+  get audioFrames(): OpusFrame[] {
+    return this.frames.filter((f) => !f.silence);
+  }
+
+  /** Decode the received audio to PCM (silence padding excluded, so duration = the track). */
+  decode(): DecodedAudio {
+    return decodeOpus(this.audioFrames.map((f) => f.opus));
+  }
+
+  /** Wait for at least `count` audio frames (20 ms each). */
+  waitForFrames(count: number, timeout = 10_000): Promise<OpusFrame[]> {
+    return waitFor(() => (this.audioFrames.length >= count ? this.audioFrames : undefined), {
+      timeout,
+      message: () => `${count} Opus frames on the voice connection (got ${this.audioFrames.length})`,
+    });
+  }
+
+  /**
+   * Wait until the client stopped speaking after sending audio: @discordjs/voice sends
+   * speaking 0 when its player goes idle, after the track and its silence padding.
+   */
+  waitForPlaybackEnd(timeout = 30_000): Promise<void> {
+    return waitFor(
+      () => {
+        const last = this.speaking.at(-1);
+        return this.audioFrames.length > 0 && last?.speaking === 0;
+      },
+      { timeout, message: () => `the end of playback (speaking 0) after ${this.audioFrames.length} frames` },
+    ).then(() => undefined);
+  }
+}
+
+export class FakeVoiceServer {
+  readonly connections: VoiceConnectionRecord[] = [];
+  private readonly expectations: VoiceExpectation[] = [];
+  private readonly https: Server;
+  private readonly wss: WebSocketServer;
+  private readonly udp: Socket;
+  private nextSsrc = 1 + Math.floor(Math.random() * 1000);
+
+  private constructor() {
+    this.https = createServer({
+      key: readFileSync(new URL('server.key', CERT_DIR)),
+      cert: readFileSync(new URL('server.pem', CERT_DIR)),
+    });
+    this.wss = new WebSocketServer({ server: this.https });
+    this.wss.on('connection', (ws) => this.onConnection(ws));
+    this.udp = createSocket('udp4');
+    this.udp.on('message', (msg, rinfo) => this.onUdp(msg, rinfo));
+  }
+
+  static async start(): Promise<FakeVoiceServer> {
+    const server = new FakeVoiceServer();
+    await new Promise<void>((resolve) => server.https.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.udp.bind(0, '127.0.0.1', resolve));
+    return server;
+  }
+
+  /** host:port as sent in VOICE_SERVER_UPDATE (the client prepends wss://). */
+  get endpoint(): string {
+    return `127.0.0.1:${(this.https.address() as AddressInfo).port}`;
+  }
+
+  get udpPort(): number {
+    return this.udp.address().port;
+  }
+
+  /** Register the credentials of a VOICE_SERVER_UPDATE about to be sent. */
+  expect(e: VoiceExpectation): void {
+    this.expectations.push(e);
+  }
+
+  /** Latest connection for a guild, if any. */
+  connectionFor(guildId: string): VoiceConnectionRecord | undefined {
+    return this.connections.filter((c) => c.guildId === guildId).at(-1);
+  }
+
+  /** Wait for the bot's voice connection in a guild to be ready for audio. */
+  waitForConnection(guildId: string, timeout = 15_000): Promise<VoiceConnectionRecord> {
+    return waitFor(
+      () => {
+        const c = this.connectionFor(guildId);
+        return c?.ready && !c.closed ? c : undefined;
+      },
+      { timeout, message: `a ready voice connection in guild ${guildId}` },
+    );
+  }
+
+  /** The bot left the channel: Discord closes its voice socket with 4014 (Disconnected). */
+  disconnectGuild(guildId: string): void {
+    for (const c of this.connections) {
+      if (c.guildId === guildId && !c.closed) c.ws?.close(4014, 'Disconnected.');
+    }
+  }
+
+  private onConnection(ws: WebSocket): void {
+    let conn: VoiceConnectionRecord | null = null;
+    const send = (op: number, d: unknown) => ws.send(JSON.stringify({ op, d }));
+    ws.on('message', (raw, isBinary) => {
+      if (isBinary) return ws.close(4020, 'fake-discord: DAVE binary ops are not supported');
+      const { op, d } = JSON.parse(String(raw)) as { op: number; d: Record<string, unknown> };
+      conn?.received.push({ op, d, at: Date.now() });
+      switch (op) {
+        case 0: {
+          // IDENTIFY: must match a VOICE_SERVER_UPDATE we sent (token + voice session id).
+          const e = this.expectations.find(
+            (x) => x.guildId === d.server_id && x.userId === d.user_id && x.token === d.token,
+          );
+          if (!e) return ws.close(4004, 'Authentication failed.');
+          if (e.sessionId !== d.session_id) return ws.close(4006, 'Session is no longer valid.');
+          conn = new VoiceConnectionRecord(e, this.nextSsrc++);
+          conn.ws = ws;
+          conn.offeredDaveVersion = typeof d.max_dave_protocol_version === 'number' ? d.max_dave_protocol_version : null;
+          conn.received.push({ op, d, at: Date.now() });
+          this.connections.push(conn);
+          send(2, { ssrc: conn.ssrc, ip: '127.0.0.1', port: this.udpPort, modes: [ENCRYPTION_MODE] });
+          break;
+        }
+        case 1: {
+          if (!conn) return ws.close(4003, 'Not authenticated.');
+          const data = d.data as { mode?: string } | undefined;
+          if (data?.mode !== ENCRYPTION_MODE) return ws.close(4016, 'Unknown encryption mode.');
+          conn.selectedMode = data.mode;
+          conn.ready = true;
+          send(4, {
+            mode: ENCRYPTION_MODE,
+            secret_key: [...conn.secretKey],
+            dave_protocol_version: 0,
+            audio_codec: 'opus',
+            media_session_id: conn.expectation.sessionId,
+          });
+          break;
+        }
+        case 3:
+          send(6, { t: d.t });
+          break;
+        case 5:
+          conn?.speaking.push({ speaking: Number(d.speaking), at: Date.now() });
+          break;
+        case 7: {
+          // RESUME after a dropped voice socket.
+          const old = this.connections.find((c) => c.guildId === d.server_id && c.expectation.token === d.token);
+          if (!old) return ws.close(4006, 'Session is no longer valid.');
+          conn = old;
+          conn.ws = ws;
+          send(9, null);
+          break;
+        }
+        default:
+          break; // DAVE ops and client info are ignored: DAVE is never negotiated here.
+      }
+    });
+    ws.on('close', () => {
+      if (conn && conn.ws === ws) {
+        conn.ws = null;
+        conn.closed = true;
+      }
+    });
+    send(8, { heartbeat_interval: 41_250 });
+  }
+
+  private onUdp(msg: Buffer, rinfo: RemoteInfo): void {
+    // IP discovery request: type 1, length 70, ssrc, 64-byte address, port.
+    if (msg.length === 74 && msg.readUInt16BE(0) === 1) {
+      const ssrc = msg.readUInt32BE(4);
+      const conn = this.connections.find((c) => c.ssrc === ssrc);
+      if (!conn) return;
+      conn.udpRemote = rinfo;
+      const reply = Buffer.alloc(74);
+      reply.writeUInt16BE(2, 0);
+      reply.writeUInt16BE(70, 2);
+      reply.writeUInt32BE(ssrc, 4);
+      reply.write(rinfo.address, 8, 'utf8');
+      reply.writeUInt16BE(rinfo.port, 72);
+      this.udp.send(reply, rinfo.port, rinfo.address);
+      return;
+    }
+    if (msg.length < 12 || (msg[0]! & 0xc0) !== 0x80) return; // keep-alives and anything not RTP
+    if ((msg[1]! & 0x7f) !== RTP_OPUS_PAYLOAD_TYPE) return;
+    const conn = this.connections.find((c) => c.ssrc === msg.readUInt32BE(8));
+    if (!conn) return;
+    const opus = decryptRtpSize(msg, conn.secretKey);
+    if (!opus) {
+      conn.decryptFailures++;
+      return;
+    }
+    conn.frames.push({
+      sequence: msg.readUInt16BE(2),
+      timestamp: msg.readUInt32BE(4),
+      opus,
+      receivedAt: Date.now(),
+      silence: opus.equals(OPUS_SILENCE_FRAME),
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.https.close(() => resolve()));
+    await new Promise<void>((resolve) => this.udp.close(() => resolve()));
+  }
+}
+
+/**
+ * aead_aes256_gcm_rtpsize: the RTP header (12 bytes + CSRCs + the 4-byte extension header, if
+ * any) is the AAD; then ciphertext, 16-byte tag, and a 4-byte big-endian counter that is the
+ * first 4 bytes of the 12-byte nonce (rest zero). An encrypted extension body is skipped.
+ */
+export function decryptRtpSize(packet: Buffer, key: Buffer): Buffer | null {
+  const csrcCount = packet[0]! & 0x0f;
+  const hasExtension = (packet[0]! & 0x10) !== 0;
+  let headerLength = 12 + 4 * csrcCount;
+  const extensionWords = hasExtension ? packet.readUInt16BE(headerLength + 2) : 0;
+  if (hasExtension) headerLength += 4;
+  if (packet.length < headerLength + 16 + 4) return null;
+  const nonce = Buffer.alloc(12);
+  packet.copy(nonce, 0, packet.length - 4);
+  const tag = packet.subarray(packet.length - 20, packet.length - 4);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+    decipher.setAAD(packet.subarray(0, headerLength));
+    decipher.setAuthTag(tag);
+    const plain = Buffer.concat([decipher.update(packet.subarray(headerLength, packet.length - 20)), decipher.final()]);
+    return plain.subarray(extensionWords * 4);
+  } catch {
+    return null;
+  }
+}
