@@ -56,12 +56,15 @@ export class FakeDiscord {
   readonly commands: CommandRegistry;
   /** Every interaction sent, by id. */
   readonly interactions = new Map<string, InteractionRecord>();
+  /** Discord's window for the first interaction response; tests may shorten it. */
+  responseWindowMs: number;
   /** Voice joins the fake refused (bot lacks Connect/ViewChannel, channel full, not a voice channel). */
   readonly refusedVoiceJoins: { guildId: string; channelId: string; reason: string }[] = [];
 
   private constructor(world: World, voice: FakeVoiceServer, opts: FakeDiscordOptions) {
     this.world = world;
     this.voice = voice;
+    this.responseWindowMs = opts.responseWindowMs ?? 3_000;
     this.token = `${Buffer.from(world.bot.id).toString('base64url')}.fake.${randomToken(27)}`;
     this.rest = new FakeRestServer(this.token);
     this.messages = new MessageStore(() => this.rest.origin);
@@ -79,7 +82,7 @@ export class FakeDiscord {
         commands: this.commands,
         interactions: this.interactions,
         gatewayUrl: () => this.gateway.url,
-        responseWindowMs: opts.responseWindowMs ?? 3_000,
+        responseWindowMs: () => this.responseWindowMs,
         dispatch: (t, d, guildId) => this.gateway.dispatch(t, d, guildId),
       }),
     );

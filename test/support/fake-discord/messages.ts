@@ -170,8 +170,9 @@ export class MessageStore {
     return this.all.find((m) => m.id === id);
   }
 
+  /** What everyone sees in a channel: not deleted, not ephemeral. */
   inChannel(channelId: string): FakeMessage[] {
-    return this.all.filter((m) => m.channelId === channelId && !m.deleted);
+    return this.all.filter((m) => m.channelId === channelId && !m.deleted && !m.ephemeral);
   }
 
   /** Store an uploaded (or test-provided) file and give it a URL the fake serves. */

@@ -14,8 +14,8 @@ export interface RouteContext {
   commands: CommandRegistry;
   interactions: Map<string, InteractionRecord>;
   gatewayUrl: () => string;
-  /** Discord's 3-second window for the first interaction response. */
-  responseWindowMs: number;
+  /** Discord's 3-second window for the first interaction response (read per request). */
+  responseWindowMs: () => number;
   dispatch: (t: string, d: unknown, guildId: string | null) => void;
 }
 
@@ -85,7 +85,7 @@ export function buildRoutes(ctx: RouteContext): Route[] {
   const callback = (req: RestRequest): RestResponse => {
     const it = ctx.interactions.get(req.params.id!);
     if (!it || it.token !== req.params.token) return E.unknownInteraction();
-    if (Date.now() - it.sentAt > ctx.responseWindowMs) {
+    if (Date.now() - it.sentAt > ctx.responseWindowMs()) {
       it.rejectedCallbacks.push({ code: 10062, at: Date.now() });
       return E.unknownInteraction();
     }
