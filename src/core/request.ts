@@ -10,6 +10,24 @@ import { MODES, parseKey, formatKey } from './keys.ts';
 import { closest, nearest } from './suggest.ts';
 
 export const METERS = ['4/4', '3/4', '6/8', '2/4', '12/8'] as const;
+export type Meter = (typeof METERS)[number];
+
+/** Everyday names for the meters we write, as people type them ("waltz time" → 3/4). Lower case. */
+export const METER_WORDS: Readonly<Record<string, Meter>> = {
+  'common time': '4/4',
+  'four four': '4/4',
+  'waltz time': '3/4',
+  'waltz feel': '3/4',
+  'three four': '3/4',
+  'in three': '3/4',
+  'triple time': '3/4',
+  'triple meter': '3/4',
+  'six eight': '6/8',
+  'compound time': '6/8',
+  'two four': '2/4',
+  'march time': '2/4',
+  'twelve eight': '12/8',
+};
 export const ENERGIES = ['low', 'medium', 'high'] as const satisfies readonly Energy[];
 export const FORMATS = ['ogg', 'mp3', 'wav'] as const;
 export type AudioFormat = (typeof FORMATS)[number];
@@ -134,7 +152,9 @@ export function checkDuration(value: number | string): Check<number> {
 
 export function checkTempo(value: number | string): Check<number> {
   const allowed = `${LIMITS.tempo.min}–${LIMITS.tempo.max} bpm`;
-  const bpm = typeof value === 'number' ? value : Number(String(value).toLowerCase().replace(/\s*bpm$/, ''));
+  // Strings must be plain decimals ("120", "96.5 bpm"): Number() would also take "0x50" or "".
+  const text = typeof value === 'number' ? '' : String(value).toLowerCase().trim().replace(/\s*bpm$/, '');
+  const bpm = typeof value === 'number' ? value : /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(bpm)) return bad({ field: 'tempo', message: `"${value}" is not a number of beats per minute.`, allowed });
   if (bpm < LIMITS.tempo.min || bpm > LIMITS.tempo.max) {
     const clamped = Math.min(LIMITS.tempo.max, Math.max(LIMITS.tempo.min, Math.round(bpm)));
@@ -149,9 +169,12 @@ export function checkKey(text: string): Check<{ tonic: string; mode: (typeof MOD
   const key = parseKey(text);
   if (key) return ok({ tonic: key.tonic, mode: key.mode as (typeof MODES)[number] });
   // Suggest: fix the mode word if the tonic is fine, else the nearest example.
-  const [tonicPart, ...rest] = text.trim().split(/\s+/);
-  const modeGuess = rest.length ? nearest(rest.join(' '), MODES, 3) : undefined;
-  const fixed = modeGuess && tonicPart ? parseKey(`${tonicPart} ${modeGuess}`) : null;
+  const [tonicPart = '', ...rest] = text.trim().split(/\s+/);
+  // German note names write B as H ("H-Dur", "h moll"), so an H tonic most likely means B.
+  const tonic = /^h$/i.test(tonicPart) ? 'B' : tonicPart;
+  const modeText = rest.join(' ');
+  const modeGuess = modeText ? nearest(modeText, MODES, 3) : undefined;
+  const fixed = tonic ? parseKey(`${tonic} ${modeGuess ?? modeText}`.trim()) : null;
   return bad({
     field: 'key',
     message: `"${text}" is not a key.`,
@@ -160,11 +183,27 @@ export function checkKey(text: string): Check<{ tonic: string; mode: (typeof MOD
   });
 }
 
-export function checkMeter(text: string): Check<(typeof METERS)[number]> {
+export function checkMeter(text: string): Check<Meter> {
+  const words = text.toLowerCase().trim().replace(/[\s-]+/g, ' ');
+  const named = METER_WORDS[words];
+  if (named) return ok(named);
   const t = text.trim().replace(/\s+/g, '');
   const found = METERS.find((m) => m === t);
   if (found) return ok(found);
-  return bad({ field: 'meter', message: `"${text}" is not a time signature I can write.`, allowed: METERS.join(', '), suggestion: closest(t, METERS) });
+  return bad({ field: 'meter', message: `"${text}" is not a time signature I can write.`, allowed: METERS.join(', '), suggestion: nearestMeter(t) });
+}
+
+/** For "n/d", the allowed meter with the same beat unit and the nearest beat count ("5/4" → 4/4, "7/8" → 6/8). */
+function nearestMeter(t: string): Meter | undefined {
+  const m = /^(\d{1,3})\/(\d{1,3})$/.exec(t);
+  if (m) {
+    const [beats, unit] = [Number(m[1]), m[2]];
+    const sameUnit = METERS.filter((meter) => meter.endsWith(`/${unit}`));
+    if (sameUnit.length) {
+      return sameUnit.reduce((best, meter) => (Math.abs(Number(meter.split('/')[0]) - beats) < Math.abs(Number(best.split('/')[0]) - beats) ? meter : best));
+    }
+  }
+  return closest(t, METERS) as Meter | undefined;
 }
 
 export function checkEnergy(text: string): Check<Energy> {
@@ -175,7 +214,8 @@ export function checkEnergy(text: string): Check<Energy> {
 }
 
 export function checkSeed(value: number | string): Check<number> {
-  const seed = typeof value === 'number' ? value : Number(value);
+  // Strings must be whole decimal numbers: Number() would turn "" into 0 and "0x10" into 16.
+  const seed = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(seed) || seed < LIMITS.seed.min || seed > LIMITS.seed.max) {
     return bad({ field: 'seed', message: `"${value}" is not a valid seed.`, allowed: `a whole number from 0 to ${LIMITS.seed.max}` });
   }
