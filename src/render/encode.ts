@@ -1,0 +1,141 @@
+/**
+ * ffmpeg side, through fluent-ffmpeg: the filter chain (trim/pad to the exact length, gain,
+ * optional limiter, anti-click fade), codec options and tags per format, and running a command
+ * under the render's ProcessGuard.
+ */
+import ffmpeg from 'fluent-ffmpeg';
+import type { Readable, Writable } from 'node:stream';
+import type { AudioFormat } from '../core/request.ts';
+import { RenderError } from './errors.ts';
+import type { ProcessGuard } from './lifecycle.ts';
+import { CHANNELS, SAMPLE_RATE } from './synth.ts';
+
+export interface FormatInfo {
+  mimeType: string;
+  extension: string;
+  defaultKbps?: number;
+}
+
+export const FORMAT_INFO: Record<AudioFormat, FormatInfo> = {
+  ogg: { mimeType: 'audio/ogg', extension: 'ogg', defaultKbps: 128 },
+  mp3: { mimeType: 'audio/mpeg', extension: 'mp3', defaultKbps: 192 },
+  wav: { mimeType: 'audio/wav', extension: 'wav' },
+};
+
+/** Usually straight from ScoreMeta; the seed may come as a string. */
+export interface RenderTags {
+  title: string;
+  style?: string;
+  mood?: string;
+  seed?: number | string;
+}
+export const TAG_ARTIST = 'Tunesmith';
+export const TAG_COMMENT = 'AI-generated with Tunesmith';
+/** Long enough to hide a click, short enough not to be heard as a fade. */
+const END_FADE_SEC = 0.01;
+
+export type Loudness =
+  | { kind: 'gain'; gainDb: number; limitDbfs?: number }
+  /** ffmpeg's single-pass (dynamic) loudnorm, for streams whose loudness can't be measured ahead. */
+  | { kind: 'loudnorm'; targetLufs: number; truePeakDb: number };
+
+export interface ChainOptions {
+  durationSec: number;
+  trimStartSec: number;
+  loudness: Loudness;
+  /** Fade the last few milliseconds (not for loops: their end must meet their start). */
+  fadeOut: boolean;
+}
+
+const dbToLinear = (db: number) => 10 ** (db / 20);
+
+/** Filters on the 48 kHz stereo PCM, sample-exact: cut the pre-roll, pad or cut to the length. */
+export function filterChain(o: ChainOptions): string[] {
+  const frames = Math.round(o.durationSec * SAMPLE_RATE);
+  const start = Math.round(o.trimStartSec * SAMPLE_RATE);
+  const filters = [`atrim=start_sample=${start}:end_sample=${start + frames}`, 'asetpts=PTS-STARTPTS'];
+  if (o.loudness.kind === 'gain') {
+    filters.push(`volume=${o.loudness.gainDb.toFixed(3)}dB`);
+    // latency=1 removes the look-ahead delay so loops stay sample-aligned; level=0 keeps our gain.
+    if (o.loudness.limitDbfs !== undefined) filters.push(`alimiter=limit=${dbToLinear(o.loudness.limitDbfs).toFixed(4)}:level=0:latency=1`);
+  } else {
+    // loudnorm works at 192 kHz internally; bring it back to 48 kHz stereo for Opus.
+    filters.push(`loudnorm=I=${o.loudness.targetLufs}:TP=${o.loudness.truePeakDb}:LRA=11`, `aresample=${SAMPLE_RATE}`, 'aformat=channel_layouts=stereo');
+  }
+  filters.push(`apad=whole_len=${frames}`, `atrim=end_sample=${frames}`);
+  if (o.fadeOut) {
+    const fade = Math.min(frames, Math.round(END_FADE_SEC * SAMPLE_RATE));
+    filters.push(`afade=t=out:start_sample=${frames - fade}:nb_samples=${fade}`);
+  }
+  return filters;
+}
+
+/** Output options (codec, bitrate, muxer) for one format. */
+export function codecOptions(format: AudioFormat, bitrateKbps?: number): string[] {
+  const kbps = bitrateKbps ?? FORMAT_INFO[format].defaultKbps;
+  const common = ['-ar', String(SAMPLE_RATE), '-ac', String(CHANNELS)];
+  switch (format) {
+    case 'ogg':
+      return [...common, '-c:a', 'libopus', '-b:a', `${kbps}k`, '-frame_duration', '20', '-f', 'ogg'];
+    case 'mp3':
+      // ID3v2.3 is the version every player reads; the Xing/LAME frame carries the gapless length.
+      return [...common, '-c:a', 'libmp3lame', '-b:a', `${kbps}k`, '-id3v2_version', '3', '-write_xing', '1', '-f', 'mp3'];
+    case 'wav':
+      return [...common, '-c:a', 'pcm_s16le', '-f', 'wav'];
+  }
+}
+
+// Control characters would end up verbatim in tag fields.
+const clean = (v: string | number) => String(v).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+
+/** `-metadata` pairs. WAV's RIFF INFO has fixed fields: style → IGNR (genre), mood/seed → IKEY (keywords). */
+export function tagOptions(format: AudioFormat, tags: RenderTags): string[] {
+  const fields: [string, string | number | undefined][] = [
+    ['title', tags.title],
+    ['artist', TAG_ARTIST],
+    ['comment', TAG_COMMENT],
+    ['genre', tags.style],
+  ];
+  if (format === 'wav') {
+    const keywords = [tags.style && `style=${tags.style}`, tags.mood && `mood=${tags.mood}`, tags.seed !== undefined && `seed=${tags.seed}`];
+    fields.push(['IKEY', keywords.filter(Boolean).join('; ')]);
+  } else {
+    fields.push(['style', tags.style], ['mood', tags.mood], ['seed', tags.seed]);
+  }
+  const out = ['-map_metadata', '-1'];
+  for (const [key, value] of fields) if (value !== undefined && clean(value) !== '') out.push('-metadata', `${key}=${clean(value)}`);
+  return out;
+}
+
+/** A command reading raw s16le 48 kHz stereo from `input`. */
+export function pcmCommand(ffmpegPath: string, input: Readable): ffmpeg.FfmpegCommand {
+  ffmpeg.setFfmpegPath(ffmpegPath);
+  return ffmpeg()
+    .input(input)
+    .inputOptions('-f', 's16le', '-ar', String(SAMPLE_RATE), '-ch_layout', 'stereo');
+}
+
+/**
+ * Runs `command` to `target` (a path or a writable stream) under `guard`: ffmpeg is killed with
+ * the render, and a failure becomes a RenderError carrying ffmpeg's stderr tail.
+ */
+export function runCommand(command: ffmpeg.FfmpegCommand, target: string | Writable, guard: ProcessGuard): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let untrack: () => unknown = () => undefined;
+    command
+      .on('start', () => {
+        untrack = guard.track(() => command.kill('SIGKILL'));
+      })
+      .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
+        untrack();
+        const tail = (stderr ?? '').split('\n').slice(-20).join('\n');
+        reject(new RenderError('ffmpeg', err.message.split('\n')[0] ?? 'failed', tail, { cause: err }));
+      })
+      .on('end', () => {
+        untrack();
+        resolve();
+      });
+    if (typeof target === 'string') command.save(target);
+    else command.pipe(target, { end: true });
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * Side-effect adapters for one render: a scratch directory for the MIDI file, and a guard that
+ * owns every child process so none outlives the render (error, abort, timeout or stream destroy).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RenderError } from './errors.ts';
+
+export async function makeScratchDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tunesmith-render-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Tracks the kill functions of running processes. `fail` kills them all and rejects `failed`,
+ * which every stage races against, so the first problem anywhere ends the whole render.
+ */
+export class ProcessGuard {
+  private readonly killers = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private failure: Error | undefined;
+  private rejectFailed: ((e: Error) => void) | undefined;
+  /** Rejects with the first failure; never resolves. */
+  readonly failed: Promise<never>;
+
+  constructor(opts: { timeoutMs?: number; signal?: AbortSignal; what: string }) {
+    this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+    this.failed.catch(() => {}); // observed through race(); avoid unhandled rejections
+    if (opts.timeoutMs !== undefined && Number.isFinite(opts.timeoutMs)) {
+      this.timer = setTimeout(() => this.fail(new RenderError(opts.what, `timed out after ${opts.timeoutMs} ms`)), opts.timeoutMs);
+      this.timer.unref();
+    }
+    if (opts.signal) {
+      const onAbort = () => this.fail(new RenderError(opts.what, 'aborted by the caller', '', { cause: opts.signal?.reason }));
+      if (opts.signal.aborted) onAbort();
+      else opts.signal.addEventListener('abort', onAbort, { once: true });
+    }
+  }
+
+  get failedWith(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Register a kill function; returns a function to call once the process has exited. */
+  track(kill: () => void): () => boolean {
+    if (this.failure) kill();
+    this.killers.add(kill);
+    return () => this.killers.delete(kill);
+  }
+
+  fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.killAll();
+    this.rejectFailed?.(error);
+  }
+
+  /** Settle `work` or the first failure, whichever comes first. */
+  race<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.failed]);
+  }
+
+  killAll(): void {
+    for (const kill of this.killers) kill();
+    this.killers.clear();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.killAll();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Which SoundFont fluidsynth plays: a short name (fluidr3, timgm6mb, musescore) or a path to any
+ * .sf2/.sf3, from the caller's option or env TUNESMITH_SOUNDFONT. Each font carries the synth
+ * gain that keeps its loudest presets from clipping fluidsynth's s16 output (see soundfonts/README.md).
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { closest } from '../core/suggest.ts';
+import { MissingToolError } from './errors.ts';
+
+export const SOUNDFONT_ENV = 'TUNESMITH_SOUNDFONT';
+const SYSTEM_DIRS = ['/usr/share/sounds/sf2', '/usr/share/sounds/sf3'];
+
+export interface SoundFont {
+  /** Short name for a known font, else the file name. */
+  name: string;
+  path: string;
+  /** fluidsynth master gain (-g). */
+  gain: number;
+}
+
+interface KnownFont {
+  files: string[];
+  gain: number;
+  debianPackage: string;
+}
+
+/**
+ * Gains measured with 6-note fortissimo chords on the hottest GM presets (strings, brass, synth
+ * lead, distortion guitar): at -g 0.8 FluidR3 peaks up to +3.6 dBFS and TimGM6mb up to +2.8 dBFS,
+ * so both sit about 6–8 dB lower; TimGM6mb's leads are hotter, hence a little less.
+ */
+const KNOWN: Record<string, KnownFont> = {
+  fluidr3: { files: ['FluidR3_GM.sf2'], gain: 0.4, debianPackage: 'fluid-soundfont-gm' },
+  timgm6mb: { files: ['TimGM6mb.sf2'], gain: 0.35, debianPackage: 'timgm6mb-soundfont' },
+  // Not measured here (not installed by setup.sh); MuseScore_General is mastered hotter than FluidR3.
+  musescore: {
+    files: ['MuseScore_General.sf3', 'MuseScore_General.sf2'],
+    gain: 0.3,
+    debianPackage: 'musescore-general-soundfont',
+  },
+};
+export const DEFAULT_SOUNDFONT = 'fluidr3';
+export const SOUNDFONT_NAMES = Object.keys(KNOWN);
+/** Unknown fonts: conservative; the renderer re-renders quieter if the synth output clips anyway. */
+const CUSTOM_FONT_GAIN = 0.3;
+
+/** A name that is neither a known SoundFont nor a path. */
+export class UnknownSoundFontError extends Error {
+  readonly suggestion: string | undefined;
+  constructor(name: string) {
+    const suggestion = closest(name, SOUNDFONT_NAMES);
+    const hint = suggestion ? ` Did you mean "${suggestion}"?` : '';
+    super(
+      `Unknown SoundFont "${name}".${hint} Choose one of: ${SOUNDFONT_NAMES.join(', ')}, ` +
+        'or give a path to a .sf2/.sf3 file.',
+    );
+    this.name = 'UnknownSoundFontError';
+    this.suggestion = suggestion;
+  }
+}
+
+function looksLikePath(choice: string): boolean {
+  return choice.includes('/') || /\.sf[23]$/i.test(choice);
+}
+
+/** fluidsynth renders silence (and exits 0) for a bad font, so check the RIFF/sfbk header ourselves. */
+function soundFontProblem(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return `${path} is not a file`;
+    const head = Buffer.alloc(12);
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, head, 0, 12, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const riff = head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'sfbk';
+    return riff ? undefined : `${path} is not a SoundFont (no RIFF sfbk header)`;
+  } catch {
+    return `${path} does not exist or cannot be read`;
+  }
+}
+
+function resolvePath(path: string): SoundFont {
+  const problem = soundFontProblem(path);
+  if (problem) {
+    throw new MissingToolError([
+      {
+        what: `SoundFont "${path}"`,
+        detail: `${problem} (set ${SOUNDFONT_ENV} to an existing .sf2/.sf3 or to one of ${SOUNDFONT_NAMES.join(', ')}; the default comes from fluid-soundfont-gm)`,
+        debianPackage: KNOWN[DEFAULT_SOUNDFONT]?.debianPackage,
+      },
+    ]);
+  }
+  const file = basename(path);
+  const known = Object.entries(KNOWN).find(([, k]) => k.files.some((f) => f.toLowerCase() === file.toLowerCase()));
+  return { name: known?.[0] ?? file, path, gain: known?.[1].gain ?? CUSTOM_FONT_GAIN };
+}
+
+function resolveName(name: string): SoundFont {
+  const key = name.toLowerCase().trim();
+  const known = KNOWN[key];
+  if (!known) throw new UnknownSoundFontError(name);
+  for (const dir of SYSTEM_DIRS) {
+    for (const file of known.files) {
+      const path = `${dir}/${file}`;
+      if (!soundFontProblem(path)) return { name: key, path, gain: known.gain };
+    }
+  }
+  throw new MissingToolError([
+    {
+      what: `SoundFont "${key}"`,
+      detail: `none of ${known.files.join(', ')} found in ${SYSTEM_DIRS.join(' or ')}`,
+      debianPackage: known.debianPackage,
+    },
+  ]);
+}
+
+/** Resolve the caller's choice, else env TUNESMITH_SOUNDFONT, else the default (FluidR3_GM). */
+export function resolveSoundFont(choice?: string, env: NodeJS.ProcessEnv = process.env): SoundFont {
+  const wanted = choice?.trim() || env[SOUNDFONT_ENV]?.trim() || DEFAULT_SOUNDFONT;
+  return looksLikePath(wanted) ? resolvePath(wanted) : resolveName(wanted);
+}
