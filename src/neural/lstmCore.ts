@@ -47,15 +47,17 @@ export interface LstmState {
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 export class LstmRunner {
-  private readonly W1: Float32Array;
-  private readonly U1: Float32Array;
+  // Transposed copies (one row per output unit) so each unit is a contiguous dot product: the
+  // accumulator stays in a register instead of a load+store of z per multiply-add (~2× faster in V8).
+  private readonly W1: Float32Array; // [inputDim, 4H] — rows summed for the active one-hot features
+  private readonly U1T: Float32Array; // [4H, H]
+  private readonly L2T: Float32Array; // [4H, 2H] = [W2; U2]ᵀ, applied to [h1, h2]
+  private readonly WoT: Float32Array; // [V, H]
   private readonly b1: Float32Array;
-  private readonly W2: Float32Array;
-  private readonly U2: Float32Array;
   private readonly b2: Float32Array;
-  private readonly Wo: Float32Array;
   private readonly bo: Float32Array;
   private readonly z: Float32Array;
+  private readonly hh: Float32Array;
 
   constructor(
     readonly config: LstmConfig,
@@ -66,15 +68,29 @@ export class LstmRunner {
       if (!a) throw new Error(`missing weight ${n}`);
       return a.data;
     };
+    const H = config.hidden;
+    const G = 4 * H;
+    const V = config.vocab;
     this.W1 = get('W1');
-    this.U1 = get('U1');
     this.b1 = get('b1');
-    this.W2 = get('W2');
-    this.U2 = get('U2');
     this.b2 = get('b2');
-    this.Wo = get('Wo');
     this.bo = get('bo');
-    this.z = new Float32Array(4 * config.hidden);
+    const U1 = get('U1');
+    const W2 = get('W2');
+    const U2 = get('U2');
+    const Wo = get('Wo');
+    this.U1T = new Float32Array(G * H);
+    this.L2T = new Float32Array(G * 2 * H);
+    this.WoT = new Float32Array(V * H);
+    for (let i = 0; i < H; i++)
+      for (let j = 0; j < G; j++) {
+        this.U1T[j * H + i] = U1[i * G + j]!;
+        this.L2T[j * 2 * H + i] = W2[i * G + j]!;
+        this.L2T[j * 2 * H + H + i] = U2[i * G + j]!;
+      }
+    for (let i = 0; i < H; i++) for (let j = 0; j < V; j++) this.WoT[j * H + i] = Wo[i * V + j]!;
+    this.z = new Float32Array(G);
+    this.hh = new Float32Array(2 * H);
   }
 
   initialState(): LstmState {
@@ -86,14 +102,22 @@ export class LstmRunner {
     return { h1: s.h1.slice(), c1: s.c1.slice(), h2: s.h2.slice(), c2: s.c2.slice() };
   }
 
-  /** z += v · M for row-major M of shape [v.length, z.length]. */
-  private static addVecMat(z: Float32Array, v: Float32Array, M: Float32Array): void {
-    const G = z.length;
-    for (let i = 0; i < v.length; i++) {
-      const vi = v[i]!;
-      if (vi === 0) continue;
-      const row = i * G;
-      for (let j = 0; j < G; j++) z[j]! += vi * M[row + j]!;
+  /** z[j] += Σ_i v[i]·MT[j·n + i] for n = v.length (n a multiple of 4). */
+  private static addMatVec(z: Float32Array, MT: Float32Array, v: Float32Array): void {
+    const n = v.length;
+    for (let j = 0; j < z.length; j++) {
+      const row = j * n;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let i = 0; i < n; i += 4) {
+        a0 += v[i]! * MT[row + i]!;
+        a1 += v[i + 1]! * MT[row + i + 1]!;
+        a2 += v[i + 2]! * MT[row + i + 2]!;
+        a3 += v[i + 3]! * MT[row + i + 3]!;
+      }
+      z[j]! += a0 + a1 + a2 + a3;
     }
   }
 
@@ -114,24 +138,20 @@ export class LstmRunner {
   step(state: LstmState, active: readonly number[], logits: Float32Array): void {
     const z = this.z;
     const G = z.length;
+    const H = this.config.hidden;
     z.set(this.b1);
     for (const f of active) {
       const row = f * G;
       for (let j = 0; j < G; j++) z[j]! += this.W1[row + j]!;
     }
-    LstmRunner.addVecMat(z, state.h1, this.U1);
+    LstmRunner.addMatVec(z, this.U1T, state.h1);
     LstmRunner.cell(z, state.h1, state.c1);
     z.set(this.b2);
-    LstmRunner.addVecMat(z, state.h1, this.W2);
-    LstmRunner.addVecMat(z, state.h2, this.U2);
+    this.hh.set(state.h1, 0);
+    this.hh.set(state.h2, H);
+    LstmRunner.addMatVec(z, this.L2T, this.hh);
     LstmRunner.cell(z, state.h2, state.c2);
-    const V = this.config.vocab;
     logits.set(this.bo);
-    const h2 = state.h2;
-    for (let i = 0; i < h2.length; i++) {
-      const hi = h2[i]!;
-      const row = i * V;
-      for (let j = 0; j < V; j++) logits[j]! += hi * this.Wo[row + j]!;
-    }
+    LstmRunner.addMatVec(logits, this.WoT, state.h2);
   }
 }

@@ -1,0 +1,206 @@
+/**
+ * The melody model's generation API (what the composer calls).
+ *
+ *   const model = await loadMelodyModel();
+ *   const { steps } = await model.generate({ chords, keyTonicPc: 2, mode: 'minor', conditioning, seed: 7 });
+ *
+ * `chords` has one entry per 16th step in the requested key's absolute pitch classes; the output
+ * has the same length: per step a MIDI pitch (note-on), −1 (hold) or −2 (rest). Internally
+ * everything is transposed to the common training key (tonic C) and back. Inference is plain JS
+ * (lstmCore.ts), so loading needs no tfjs and a 60 s piece takes a few tens of milliseconds.
+ */
+import { Scale } from 'tonal';
+import { createRng } from '../core/rng.ts';
+import { LstmRunner, type LstmState } from './lstmCore.ts';
+import { DEFAULT_MODEL_DIR, readModelFiles, type ModelJson } from './modelFiles.ts';
+import { COPY_LIMIT, DEFAULT_INDEX_PATH, NgramIndex, notesFromTokens } from './originality.ts';
+import {
+  HOLD,
+  MAX_PITCH,
+  MIN_PITCH,
+  REST,
+  STEPS_PER_BAR,
+  STEP_HOLD,
+  STEP_REST,
+  VOCAB,
+  activeFeatures,
+  chromaToMask,
+  modeFamily,
+  pitchToToken,
+  rotateChroma,
+  shiftToC,
+  tokenToPitch,
+  type StepInput,
+} from './representation.ts';
+import { sampleToken } from './sampling.ts';
+
+export interface MelodyConditioning {
+  /** Accepted for the record; the model is trained on one style (POP909) — see the model card. */
+  style?: string;
+  mode: string;
+  tempoBin: number;
+  densityBin: number;
+  registerBin: number;
+}
+
+export interface StepChord {
+  rootPc: number;
+  /** 12 bins, pitch classes relative to C (absolute), > 0 = in the chord. */
+  chroma: number[];
+}
+
+export interface GenerateOptions {
+  /** One per 16th step (null = no chord); its length is the output length, primer included. */
+  chords: (StepChord | null)[];
+  keyTonicPc: number;
+  mode: string;
+  conditioning: MelodyConditioning;
+  seed: number;
+  /** Default 1.0. */
+  temperature?: number;
+  /** Default 0.95. */
+  topP?: number;
+  /** Note-ons limited to the mode's scale plus the current chord's tones. Default false. */
+  scaleMask?: boolean;
+  /** MIDI pitch per step or −1 hold / −2 rest; copied to the output's first steps and fed to the model. */
+  primer?: number[];
+  lowestPitch?: number;
+  highestPitch?: number;
+  /** Steps per bar for the bar-position input (default 16 = 4/4; the model only saw 4/4). */
+  stepsPerBar?: number;
+  /** Step of the first chord within its bar (default 0). */
+  startPosition?: number;
+}
+
+export interface GenerateResult {
+  steps: number[];
+  /** How many times a copied 16-note run was found and resampled. */
+  resamples: number;
+}
+
+export interface MelodyModel {
+  readonly version: string;
+  readonly meta: ModelJson;
+  generate(opts: GenerateOptions): Promise<GenerateResult>;
+  /** `count` variations: seeds seed, seed+1, … */
+  generateBatch(opts: GenerateOptions, count: number): Promise<GenerateResult[]>;
+  /** Synchronous core, for benches and the evaluation. */
+  generateSync(opts: GenerateOptions): GenerateResult;
+}
+
+const MAX_RESAMPLES = 64;
+
+export function scaleMaskOf(mode: string): number {
+  const chroma = Scale.get(`C ${mode}`).chroma;
+  if (!chroma) return 0xfff;
+  let m = 0;
+  for (let k = 0; k < 12; k++) if (chroma[k] === '1') m |= 1 << k;
+  return m || 0xfff;
+}
+
+export class LstmMelodyModel implements MelodyModel {
+  readonly version: string;
+  private readonly runner: LstmRunner;
+
+  constructor(
+    readonly meta: ModelJson,
+    weights: ConstructorParameters<typeof LstmRunner>[1],
+    private readonly index: NgramIndex | null,
+  ) {
+    this.version = meta.version;
+    this.runner = new LstmRunner(meta.config, weights);
+  }
+
+  async generate(opts: GenerateOptions): Promise<GenerateResult> {
+    return this.generateSync(opts);
+  }
+
+  async generateBatch(opts: GenerateOptions, count: number): Promise<GenerateResult[]> {
+    const out: GenerateResult[] = [];
+    for (let i = 0; i < count; i++) out.push(this.generateSync({ ...opts, seed: (opts.seed + i) >>> 0 }));
+    return out;
+  }
+
+  generateSync(opts: GenerateOptions): GenerateResult {
+    const n = opts.chords.length;
+    const shift = shiftToC(opts.keyTonicPc);
+    const temperature = opts.temperature ?? 1.0;
+    const topP = opts.topP ?? 0.95;
+    const barLen = opts.stepsPerBar ?? STEPS_PER_BAR;
+    const c = opts.conditioning;
+    const mode = modeFamily(opts.mode);
+    const inputs: StepInput[] = opts.chords.map((ch, s) => ({
+      pos: ((opts.startPosition ?? 0) + s) % barLen,
+      root: ch ? (((ch.rootPc + shift) % 12) + 12) % 12 : -1,
+      chroma: ch ? rotateChroma(chromaToMask(ch.chroma), shift) : 0,
+      mode,
+      tempoBin: c.tempoBin,
+      densityBin: c.densityBin,
+      registerBin: c.registerBin,
+    }));
+
+    // Allowed note-on tokens (common key): pitch range, optionally scale ∪ chord tones.
+    const lo = Math.max(MIN_PITCH, (opts.lowestPitch ?? 0) + shift);
+    const hi = Math.min(MAX_PITCH, (opts.highestPitch ?? 127) + shift);
+    if (lo > hi) throw new Error(`pitch range [${opts.lowestPitch}, ${opts.highestPitch}] is outside the model's range`);
+    const scale = opts.scaleMask ? scaleMaskOf(opts.mode) : 0xfff;
+
+    const primer = (opts.primer ?? []).slice(0, n).map((p) => (p === STEP_HOLD ? HOLD : p === STEP_REST || p < 0 ? REST : pitchToToken(p + shift)));
+    // A primer hold with nothing sounding is a rest (the model never saw that).
+    primer.forEach((t, i) => {
+      if (t === HOLD && (i === 0 || primer[i - 1] === REST)) primer[i] = REST;
+    });
+
+    const tokens = new Int32Array(n);
+    const states: LstmState[] = new Array(n + 1);
+    let state = this.runner.initialState();
+    states[0] = this.runner.cloneState(state);
+    const logits = new Float32Array(VOCAB);
+    const allowed = new Uint8Array(VOCAB);
+    const act: number[] = [];
+    let rng = createRng(opts.seed >>> 0);
+    let resamples = 0;
+    let s = 0;
+    while (s < n) {
+      const prev = s > 0 ? tokens[s - 1]! : REST;
+      this.runner.step(state, activeFeatures(prev, inputs[s]!, act), logits);
+      if (s < primer.length) {
+        tokens[s] = primer[s]!;
+      } else {
+        const inp = inputs[s]!;
+        const tones = scale | inp.chroma;
+        allowed.fill(0);
+        allowed[REST] = 1;
+        allowed[HOLD] = prev === REST ? 0 : 1;
+        for (let p = lo; p <= hi; p++) if (tones & (1 << (p % 12))) allowed[pitchToToken(p)] = 1;
+        tokens[s] = sampleToken(logits, allowed, temperature, topP, rng);
+      }
+      s++;
+      states[s] = this.runner.cloneState(state);
+
+      // Originality: when a note-on completes a 16-note run found in the training index, go back to
+      // the middle of that run and resample from there with a fresh random stream.
+      if (this.index && s > primer.length && tokens[s - 1]! >= 2 && resamples < MAX_RESAMPLES) {
+        const notes = notesFromTokens(tokens.subarray(0, s));
+        if (notes.length >= COPY_LIMIT) {
+          const i = notes.length - COPY_LIMIT;
+          if (this.index.firstCopy(notes.slice(i)) === 0) {
+            resamples++;
+            const back = Math.max(primer.length, notes[i + COPY_LIMIT / 2]!.onset);
+            s = back;
+            state = this.runner.cloneState(states[back]!);
+            rng = createRng((opts.seed ^ Math.imul(resamples, 0x9e3779b9)) >>> 0);
+          }
+        }
+      }
+    }
+
+    const steps = Array.from(tokens, (t) => (t === REST ? STEP_REST : t === HOLD ? STEP_HOLD : tokenToPitch(t) - shift));
+    return { steps, resamples };
+  }
+}
+
+export async function loadMelodyModel(dir: string = DEFAULT_MODEL_DIR, indexPath: string = DEFAULT_INDEX_PATH): Promise<LstmMelodyModel> {
+  const { json, weights } = readModelFiles(dir);
+  return new LstmMelodyModel(json, weights, NgramIndex.load(indexPath));
+}
