@@ -143,7 +143,7 @@ export function buildRequest(input: RequestInput, opts: BuildOptions = {}): Buil
   // A tempo is a number of bpm or, explicitly or in the prompt, a feel ("slow") placed in the style's range.
   const explicitFeel = typeof raw.tempo === 'string' ? tempoFeelOf(raw.tempo) : undefined;
   const explicitTempo = explicitFeel ? undefined : numberOrText('tempo', raw.tempo, checkTempo);
-  let tempo = pick('tempo', explicitTempo, () => (parsed.tempo !== undefined ? checkTempo(parsed.tempo) : undefined));
+  let tempo = explicitFeel ? undefined : pick('tempo', explicitTempo, () => (parsed.tempo !== undefined ? checkTempo(parsed.tempo) : undefined));
   const feel = explicitFeel ?? (explicitTempo === undefined && tempo === undefined ? parsed.tempoFeel : undefined);
   // pick() compares numbers with numbers; a feel on either side is compared here.
   const explicitShown = explicitFeel ?? (explicitTempo?.ok ? `${explicitTempo.value} bpm` : undefined);
@@ -247,6 +247,7 @@ function readFields(input: unknown, problems: FieldProblem[]): Partial<Record<Fi
     let value: unknown;
     try {
       value = (input as Record<string, unknown>)[field];
+      Array.isArray(value); // throws for a revoked Proxy, which nothing later could inspect
     } catch {
       problems.push({ field, message: 'could not be read.', allowed: 'a plain value' });
       continue;
