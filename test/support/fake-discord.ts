@@ -160,7 +160,7 @@ export class FakeDiscord {
   }
 
   private async send(it: InteractionRecord, data: Record<string, unknown>): Promise<InteractionRecord> {
-    await this.gateway.waitForReady();
+    await this.gateway.waitForSession();
     it.payload = baseInteraction(it, this.applicationId, data);
     this.interactions.set(it.id, it);
     this.gateway.dispatch('INTERACTION_CREATE', it.payload, it.ctx.guild.id);

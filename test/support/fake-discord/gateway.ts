@@ -47,6 +47,8 @@ export interface GatewaySession {
   /** False once INVALID_SESSION(false) was sent or a newer IDENTIFY replaced it. */
   resumable: boolean;
   resumes: number;
+  /** Dispatches re-sent on RESUME because the bot had missed them. */
+  replayed: number;
 }
 
 export interface ReceivedFrame {
@@ -166,6 +168,7 @@ export class FakeGateway extends EventEmitter {
       ws,
       resumable: true,
       resumes: 0,
+      replayed: 0,
     };
     this.sessions.push(session);
     this.identifies++;
@@ -208,7 +211,11 @@ export class FakeGateway extends EventEmitter {
     session.ws = ws;
     session.resumes++;
     // Replay what the bot missed, in order, then RESUMED (as Discord does).
-    for (const e of session.sent) if (e.s > d.seq) send(ws, { op: 0, s: e.s, t: e.t, d: e.d });
+    for (const e of session.sent) {
+      if (e.s <= d.seq) continue;
+      send(ws, { op: 0, s: e.s, t: e.t, d: e.d });
+      session.replayed++;
+    }
     this.sendDispatch(session, 'RESUMED', { _trace: ['fake-discord'] });
     this.emit('resumed', session);
     return session;
@@ -257,30 +264,69 @@ export class FakeGateway extends EventEmitter {
     if (session.ws?.readyState === WebSocket.OPEN) send(session.ws, { op: 0, s: session.seq, t, d });
   }
 
-  /** Wait until some session has identified (READY sent). */
-  async waitForReady(timeout = 10_000): Promise<GatewaySession> {
-    return waitFor(() => this.liveSessions().find((s) => s.ws), {
-      timeout,
-      message: 'the bot to IDENTIFY on the fake gateway',
+  /**
+   * Wait until the bot has a session (it identified), connected or not: dispatches to a
+   * disconnected session are buffered and replayed on RESUME, as on Discord.
+   */
+  async waitForSession(timeout = 10_000): Promise<GatewaySession> {
+    return waitFor(() => this.liveSessions()[0], { timeout, message: 'the bot to IDENTIFY on the fake gateway' });
+  }
+
+  /**
+   * Resolves when the bot is back after a fault: 'resumed' (RESUME accepted) or 'identified'
+   * (fresh session). Created before the fault is injected, so no event is missed.
+   */
+  private backAfter(fault: () => void, timeout: number): Promise<'resumed' | 'identified'> {
+    const back = new Promise<'resumed' | 'identified'>((resolve, reject) => {
+      const done = (how: 'resumed' | 'identified') => {
+        clearTimeout(timer);
+        this.off('resumed', onResumed);
+        this.off('ready', onReady);
+        resolve(how);
+      };
+      const onResumed = () => done('resumed');
+      const onReady = () => done('identified');
+      const timer = setTimeout(() => {
+        this.off('resumed', onResumed);
+        this.off('ready', onReady);
+        reject(new Error(`timed out after ${timeout} ms waiting for the bot to resume or re-identify`));
+      }, timeout);
+      this.on('resumed', onResumed);
+      this.on('ready', onReady);
     });
+    back.catch(() => {}); // a caller that does not await must not crash the run
+    fault();
+    return back;
   }
 
-  /** Fault: close the bot's gateway socket(s) with a resumable close code (default 4000). */
-  disconnect(code = 4000, reason = 'fake-discord: injected disconnect'): void {
-    for (const s of this.liveSessions()) s.ws?.close(code, reason);
+  /**
+   * Fault: close the bot's gateway socket(s) with a close code (default 4000, resumable).
+   * Dispatches made meanwhile are buffered and replayed on RESUME. Resolves when the bot is back.
+   */
+  disconnect(code = 4000, opts: { timeout?: number } = {}): Promise<'resumed' | 'identified'> {
+    return this.backAfter(() => {
+      for (const s of this.liveSessions()) s.ws?.close(code, 'fake-discord: injected disconnect');
+    }, opts.timeout ?? 15_000);
   }
 
-  /** Fault: INVALID_SESSION. Not resumable (default) forces a fresh IDENTIFY. */
-  invalidateSession(resumable = false): void {
-    for (const s of this.liveSessions()) {
-      if (!resumable) s.resumable = false;
-      if (s.ws) send(s.ws, { op: 9, d: resumable });
-    }
+  /**
+   * Fault: INVALID_SESSION. Not resumable (default) forces a fresh IDENTIFY (discord.js waits
+   * out its 5 s identify throttle if the last IDENTIFY was recent). Resolves when the bot is back.
+   */
+  invalidateSession(resumable = false, opts: { timeout?: number } = {}): Promise<'resumed' | 'identified'> {
+    return this.backAfter(() => {
+      for (const s of this.liveSessions()) {
+        if (s.ws) send(s.ws, { op: 9, d: resumable });
+        if (!resumable) s.resumable = false;
+      }
+    }, opts.timeout ?? 15_000);
   }
 
-  /** Fault: op 7 RECONNECT (the bot must reconnect and resume). */
-  requestReconnect(): void {
-    for (const s of this.liveSessions()) if (s.ws) send(s.ws, { op: 7, d: null });
+  /** Fault: op 7 RECONNECT; the bot must reconnect and resume. Resolves when it is back. */
+  requestReconnect(opts: { timeout?: number } = {}): Promise<'resumed' | 'identified'> {
+    return this.backAfter(() => {
+      for (const s of this.liveSessions()) if (s.ws) send(s.ws, { op: 7, d: null });
+    }, opts.timeout ?? 15_000);
   }
 
   get resumes(): number {

@@ -48,9 +48,21 @@ export interface Route {
 
 export interface FaultMatch {
   method?: string;
-  /** Exact route template or a RegExp on the path (below /api/v10). */
+  /** Exact route template, e.g. `/webhooks/:app/:token/messages/:message`. */
   route?: string;
+  /** RegExp on the path below /api/v10, e.g. `/messages\/@original$/`. */
   path?: RegExp;
+  /** Any other condition on the parsed request, e.g. `(r) => r.files.length > 0`. */
+  when?: (req: RestRequest) => boolean;
+}
+
+function matches(m: FaultMatch, req: RestRequest): boolean {
+  return (
+    (!m.method || m.method.toUpperCase() === req.method) &&
+    (!m.route || m.route === req.route) &&
+    (!m.path || m.path.test(req.path)) &&
+    (!m.when || m.when(req))
+  );
 }
 
 export interface Fault extends FaultMatch {
@@ -111,14 +123,8 @@ export class FaultInjector {
   }
 
   /** The first live fault matching this request, consumed by one. */
-  take(method: string, path: string, route: string): Fault | undefined {
-    const f = this.active.find(
-      (x) =>
-        x.remaining > 0 &&
-        (!x.method || x.method.toUpperCase() === method) &&
-        (!x.route || x.route === route) &&
-        (!x.path || x.path.test(path)),
-    );
+  take(req: RestRequest): Fault | undefined {
+    const f = this.active.find((x) => x.remaining > 0 && matches(x, req));
     if (f) {
       f.remaining--;
       f.hits++;
@@ -173,14 +179,9 @@ export class FakeRestServer {
     this.staticHandlers.push(handler);
   }
 
-  /** Recorded calls, optionally filtered by method and route template or path RegExp. */
+  /** Recorded calls, optionally filtered like faults (method, route template, path RegExp, predicate). */
   find(match: FaultMatch = {}): RestCall[] {
-    return this.calls.filter(
-      (c) =>
-        (!match.method || c.method === match.method.toUpperCase()) &&
-        (!match.route || c.route === match.route) &&
-        (!match.path || match.path.test(c.path)),
-    );
+    return this.calls.filter((c) => matches(match, c));
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -206,7 +207,7 @@ export class FakeRestServer {
         multipart: body.multipart,
       };
       let response: RestResponse;
-      const fault = this.faults.take(method, path, request.route);
+      const fault = this.faults.take(request);
       if (fault) {
         response = fault.respond();
       } else if (!match) {
