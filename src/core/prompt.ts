@@ -154,7 +154,7 @@ const GENERIC_STYLE_WORDS = new Set(['beat', 'beats']);
 /** Mood words that describe a setting more than a feeling: any feeling word beats them. */
 const WEAK_MOOD_WORDS = new Set([
   'study', 'retro', 'warm', 'bright', 'soft', 'quiet', 'blue', 'party', 'action', 'cartoon', 'rainy', 'memories',
-  'dream', 'curious', 'strange', 'sweet', 'grand', 'boss', 'battle', 'victory',
+  'dream', 'curious', 'strange', 'sweet', 'grand', 'boss', 'battle', 'victory', 'ballad',
 ]);
 /** Catalog aliases not read from prompts: "vibes" (vibraphone) is how people say "mood". */
 const NOT_FROM_PROMPTS = new Set(['vibes']);

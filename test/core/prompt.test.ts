@@ -83,6 +83,9 @@ const CASES: Case[] = [
   { prompt: 'rock then jazz', want: { style: 'jazz' }, conflicts: 1 },
   { prompt: 'sad boss battle', want: { mood: 'sad' } },
   { prompt: 'jazzy lofi', want: { style: 'lofi' } },
+  { prompt: 'sad ballad', want: { mood: 'sad' } },
+  { prompt: 'liquid drum and bass, 174bpm', want: { style: 'edm', tempo: 174, instruments: undefined } },
+  { prompt: 'lofi with bass and keys', want: { style: 'lofi', instruments: ['bass', 'keys'] } },
   { prompt: 'in A minor, no wait, in C major', want: { key: 'C major' }, conflicts: 1 },
   // Shouting, emoji, punctuation, nothing at all
   { prompt: 'EPIC BOSS BATTLE MUSIC 30 SECONDS', want: { mood: 'epic', duration: 30, key: undefined } },

@@ -136,6 +136,14 @@ export const INSTRUMENT_ALIASES: Readonly<Record<string, number>> = {
   fiddle: 110,
   'steel drums': 114,
   'steel drum': 114,
+  // Band and bedroom-producer words.
+  keys: 0,
+  keyboard: 0,
+  'acoustic piano': 0,
+  ukulele: 24,
+  uke: 24,
+  synthesizer: 81,
+  'sub bass': 38,
 };
 
 /** Parts an instrument can play; a user's instrument list is assigned to roles in this order. */

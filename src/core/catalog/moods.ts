@@ -100,7 +100,7 @@ export const MOODS: readonly Mood[] = [
   {
     id: 'romantic',
     description: 'warm major (or tender minor), lyrical, moderate tempo',
-    aliases: ['romantic', 'love', 'loving', 'tender', 'sweet', 'warm', 'intimate', 'sentimental', 'valentine', 'lovely'],
+    aliases: ['romantic', 'love', 'loving', 'tender', 'sweet', 'warm', 'intimate', 'sentimental', 'valentine', 'lovely', 'ballad'],
     modes: ['major', 'minor'],
     tempoPosition: 0.4,
     energy: 'low',
@@ -112,7 +112,7 @@ export const MOODS: readonly Mood[] = [
   {
     id: 'mysterious',
     description: 'dorian or phrygian colour, sparse, unresolved',
-    aliases: ['mysterious', 'mystery', 'eerie', 'enigmatic', 'curious', 'suspense', 'suspenseful', 'magical', 'mystic', 'mystical', 'haunting', 'strange'],
+    aliases: ['mysterious', 'mystery', 'eerie', 'enigmatic', 'curious', 'suspense', 'suspenseful', 'magical', 'mystic', 'mystical', 'haunting', 'strange', 'noir'],
     modes: ['dorian', 'phrygian', 'minor', 'lydian'],
     tempoPosition: 0.3,
     energy: 'low',

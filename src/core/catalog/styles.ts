@@ -255,7 +255,7 @@ export const STYLES: readonly Style[] = [
     name: 'EDM / house',
     description: 'Four-on-the-floor kick, off-beat hats, pumping chord stabs and a saw lead.',
     examplePrompt: 'energetic house drop, 30 seconds, 126 bpm',
-    aliases: ['edm', 'house', 'dance', 'club', 'techno', 'trance', 'electro', 'electronic', 'rave', 'disco'],
+    aliases: ['edm', 'house', 'dance', 'club', 'techno', 'trance', 'electro', 'electronic', 'rave', 'disco', 'dubstep', 'drum and bass', 'drum n bass', 'dnb'],
     tempo: { min: 118, max: 132, default: 124 },
     meters: ['4/4'],
     modes: ['minor', 'major', 'dorian'],
