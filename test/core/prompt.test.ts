@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePrompt, type ParsedPrompt } from '../../src/core/prompt.ts';
+import { checkEnergy, checkInstrument, checkKey, checkMood, checkStyle, LIMITS } from '../../src/core/request.ts';
 import { createRng } from '../../src/core/rng.ts';
 
 type Fields = Omit<ParsedPrompt, 'sources' | 'notes' | 'understood' | 'ignored' | 'conflicts'>;
@@ -86,6 +87,9 @@ const CASES: Case[] = [
   { prompt: 'sad ballad', want: { mood: 'sad' } },
   { prompt: 'liquid drum and bass, 174bpm', want: { style: 'edm', tempo: 174, instruments: undefined } },
   { prompt: 'lofi with bass and keys', want: { style: 'lofi', instruments: ['bass', 'keys'] } },
+  { prompt: 'tempo 90 jazz for my podcast', want: { tempo: 90, style: 'jazz' } },
+  { prompt: 'chill lofi with an 8-bit lead, loopable', want: { style: 'lofi', mood: 'calm', instruments: ['8-bit lead'], loop: true } },
+  { prompt: 'cute 8 bit song, tempo of 150, one shot', want: { style: 'chiptune', mood: 'playful', tempo: 150, loop: false } },
   { prompt: 'in A minor, no wait, in C major', want: { key: 'C major' }, conflicts: 1 },
   // Shouting, emoji, punctuation, nothing at all
   { prompt: 'EPIC BOSS BATTLE MUSIC 30 SECONDS', want: { mood: 'epic', duration: 30, key: undefined } },
@@ -111,6 +115,20 @@ describe('parsePrompt on real-world prompts', () => {
     expect(parsed.conflicts, 'conflicts').toHaveLength(conflicts);
     for (const word of ignores) expect(parsed.ignored).toContain(word);
     for (const word of keeps) expect(parsed.ignored).not.toContain(word);
+  });
+});
+
+describe('parsePrompt values', () => {
+  it('are ones the request checks accept (numbers are range-checked later by buildRequest)', () => {
+    for (const { prompt } of CASES) {
+      const parsed = parsePrompt(prompt);
+      if (parsed.style) expect(checkStyle(parsed.style)).toEqual({ ok: true, value: parsed.style });
+      if (parsed.mood) expect(checkMood(parsed.mood)).toEqual({ ok: true, value: parsed.mood });
+      if (parsed.key) expect(checkKey(parsed.key).ok, parsed.key).toBe(true);
+      if (parsed.energy) expect(checkEnergy(parsed.energy).ok).toBe(true);
+      for (const name of parsed.instruments ?? []) expect(checkInstrument(name).ok, name).toBe(true);
+      expect(parsed.instruments?.length ?? 0).toBeLessThanOrEqual(LIMITS.instruments);
+    }
   });
 });
 
