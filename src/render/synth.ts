@@ -13,17 +13,25 @@ export const SAMPLE_RATE = 48_000;
 export const CHANNELS = 2;
 export const BYTES_PER_FRAME = CHANNELS * 2;
 
+/**
+ * Effects. Reverb is on by default: scoreToMidi writes a reverb send per role (CC91 12–70) as part
+ * of the mix, and without it pads and chords lose a wet signal only ~5 dB below the dry one; it
+ * costs ~15–40% more synthesis time. Chorus is off: our MIDI sends none (CC93), it costs time,
+ * and on FluidR3's synth pads it raised the level by 13 LU into clipping.
+ */
 export interface SynthFlags {
-  /** fluidsynth reverb and chorus. Off by default: 30–50% faster synthesis, slightly drier. */
-  effects?: boolean;
+  reverb?: boolean;
+  chorus?: boolean;
 }
+
+const onOff = (on: boolean) => (on ? '1' : '0');
 
 /** The synth flags shared by our renderer and the benchmark's bare pipeline. */
 export function fluidsynthArgs(font: SoundFont, midiPath: string, flags: SynthFlags = {}, gain = font.gain): string[] {
-  const fx = flags.effects ? '1' : '0';
   return [
     '-q', '-n', '-i',
-    '-R', fx, '-C', fx,
+    '-R', onOff(flags.reverb ?? true),
+    '-C', onOff(flags.chorus ?? false),
     '-g', String(gain),
     '-r', String(SAMPLE_RATE),
     '-T', 'raw', '-O', 's16', '-E', 'little',

@@ -20,6 +20,8 @@ const PROGRESSION: readonly (readonly number[])[] = [
   [53, 57, 60],
 ];
 const MELODY_STEPS = [0, 2, 4, 2, 7, 4, 2, 0];
+/** Strings, brass, organ, choir, synth pad, saw lead. */
+const LAYER_PROGRAMS = [48, 61, 16, 52, 89, 81];
 
 export interface FixtureOptions {
   /** Length of the piece proper in seconds (the expected audio length). */
@@ -29,6 +31,8 @@ export interface FixtureOptions {
   dynamics?: number;
   /** Prepend a copy of the last N bars, as scoreToMidi does for loops. */
   loopPreRollBars?: number;
+  /** Extra chord layers (strings, brass, organ, …) on their own channels: a dense, loud texture. */
+  layers?: number;
 }
 
 export interface FixtureMidi {
@@ -78,12 +82,19 @@ export function fixtureMidi(opts: FixtureOptions): FixtureMidi {
 
   const midi = new Midi();
   midi.header.setTempo(bpm);
-  const programs: Record<number, number> = { 0: 0, 1: 33, 2: 73, 9: 0 };
-  for (const ch of [0, 1, 2, 9]) {
+  const programs = new Map<number, number>([[0, 0], [1, 33], [2, 73], [9, 0]]);
+  const all = [...preRoll, ...shifted];
+  // Layer k doubles the chords an octave apart on channel 3 + k (skipping the drum channel).
+  for (let k = 0; k < (opts.layers ?? 0); k++) {
+    const ch = 3 + k + (3 + k >= 9 ? 1 : 0);
+    programs.set(ch, LAYER_PROGRAMS[k % LAYER_PROGRAMS.length] ?? 48);
+    for (const n of all) if (n.ch === 0) all.push({ ...n, ch, pitch: n.pitch + 12 * ((k % 3) - 1) });
+  }
+  for (const [ch, program] of programs) {
     const track = midi.addTrack();
     track.channel = ch;
-    track.instrument.number = programs[ch] ?? 0;
-    for (const n of [...preRoll, ...shifted]) {
+    track.instrument.number = program;
+    for (const n of all) {
       if (n.ch === ch) track.addNote({ midi: n.pitch, ticks: n.tick, durationTicks: n.len, velocity: n.vel / 127 });
     }
   }
