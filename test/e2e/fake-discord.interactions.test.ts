@@ -81,7 +81,7 @@ describe('slash commands', () => {
   });
 
   test('an immediate ephemeral reply', async () => {
-    const it = await discord.invoke('ping', {}, { user: alice });
+    const it = await discord.invoke('ping', {}, alice);
     const reply = await it.waitForOriginal();
     expect(it.callback!.type).toBe(4);
     expect(reply).toMatchObject({ content: 'pong', ephemeral: true });

@@ -46,6 +46,7 @@ function join_(channel: FakeChannel) {
 
 test('the forked worker trusts the test CA (NODE_EXTRA_CA_CERTS reached it at startup)', async () => {
   expect(process.env.NODE_EXTRA_CA_CERTS).toMatch(/test\/support\/certs\/ca\.pem$/);
+  expect(discord.env().NODE_EXTRA_CA_CERTS).toBe(process.env.NODE_EXTRA_CA_CERTS); // what a bot child process gets
   const [host, port] = discord.voice.endpoint.split(':');
   const authorized = await new Promise<boolean>((resolve, reject) => {
     // No `ca` option: only the process-wide extra CA can make this handshake verify.

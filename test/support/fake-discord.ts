@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { CommandRegistry } from './fake-discord/commands.ts';
 import { FakeGateway, type GatewaySession, type VoiceStateUpdateData } from './fake-discord/gateway.ts';
 import {
@@ -16,8 +17,8 @@ import { P } from './fake-discord/permissions.ts';
 import { FakeRestServer } from './fake-discord/rest.ts';
 import { buildRoutes } from './fake-discord/routes.ts';
 import { randomToken } from './fake-discord/snowflake.ts';
-import { FakeVoiceServer } from './fake-discord/voice.ts';
-import { World, type FakeChannel, type FakeGuild, type FakeRole, type FakeUser } from './fake-discord/world.ts';
+import { CERT_DIR, FakeVoiceServer } from './fake-discord/voice.ts';
+import { FakeUser, World, type FakeChannel, type FakeGuild, type FakeRole } from './fake-discord/world.ts';
 import { waitFor, type WaitOptions } from './wait.ts';
 
 export { P as Permissions } from './fake-discord/permissions.ts';
@@ -123,9 +124,18 @@ export class FakeDiscord {
     return { rest: { api: this.apiBase } };
   }
 
-  /** Environment for a bot process/config that reads its API base from configuration. */
+  /**
+   * Environment for a bot that reads its API base from configuration. NODE_EXTRA_CA_CERTS is
+   * included for a bot started as a child process (Node reads it only at startup): without it
+   * the bot's @discordjs/voice would refuse the fake's wss:// voice gateway.
+   */
   env(): Record<string, string> {
-    return { DISCORD_API_BASE: this.apiBase, DISCORD_TOKEN: this.token, DISCORD_APPLICATION_ID: this.applicationId };
+    return {
+      DISCORD_API_BASE: this.apiBase,
+      DISCORD_TOKEN: this.token,
+      DISCORD_APPLICATION_ID: this.applicationId,
+      NODE_EXTRA_CA_CERTS: fileURLToPath(new URL('ca.pem', CERT_DIR)),
+    };
   }
 
   /**
@@ -148,7 +158,8 @@ export class FakeDiscord {
     return waitFor(probe, opts);
   }
 
-  private resolveContext(ctx: InvokeContext = {}): ResolvedContext {
+  private resolveContext(asUser: InvokeContext | FakeUser = {}): ResolvedContext {
+    const ctx: InvokeContext = asUser instanceof FakeUser ? { user: asUser } : asUser;
     const guild: FakeGuild | undefined = ctx.channel?.guild ?? [...this.world.guilds.values()][0];
     if (!guild) throw new Error('fake-discord: no guild in the world; call seedGuild() or world.addGuild() first');
     const channel = ctx.channel ?? guild.textChannels[0];
@@ -188,7 +199,7 @@ export class FakeDiscord {
    * "group sub". Options are checked against the registered definition. Resolves once the
    * INTERACTION_CREATE was sent; use the record's waitFor* methods for the bot's response.
    */
-  async invoke(path: string, options: Record<string, OptionValue> = {}, ctx?: InvokeContext): Promise<InteractionRecord> {
+  async invoke(path: string, options: Record<string, OptionValue> = {}, ctx?: InvokeContext | FakeUser): Promise<InteractionRecord> {
     const rc = this.resolveContext(ctx);
     const parts = path.trim().split(/\s+/);
     const command = this.command(parts, rc);
@@ -204,7 +215,7 @@ export class FakeDiscord {
     path: string,
     options: Record<string, OptionValue>,
     focused: string,
-    ctx?: InvokeContext,
+    ctx?: InvokeContext | FakeUser,
   ): Promise<{ name: string; value: string | number }[]> {
     const rc = this.resolveContext(ctx);
     const parts = path.trim().split(/\s+/);
@@ -216,7 +227,7 @@ export class FakeDiscord {
   }
 
   /** Click a button on a message the bot sent (default user: whoever caused the message). */
-  click(message: FakeMessage, customId: string, ctx?: InvokeContext): Promise<InteractionRecord> {
+  click(message: FakeMessage, customId: string, ctx?: InvokeContext | FakeUser): Promise<InteractionRecord> {
     return this.component(message, buildComponentData(message, customId), ctx);
   }
 
@@ -225,12 +236,13 @@ export class FakeDiscord {
     message: FakeMessage,
     customId: string,
     values: string[] | (FakeUser | FakeRole | FakeChannel)[],
-    ctx?: InvokeContext,
+    ctx?: InvokeContext | FakeUser,
   ): Promise<InteractionRecord> {
     return this.component(message, buildComponentData(message, customId, values), ctx);
   }
 
-  private component(message: FakeMessage, data: Record<string, unknown>, ctx: InvokeContext = {}): Promise<InteractionRecord> {
+  private component(message: FakeMessage, data: Record<string, unknown>, asUser: InvokeContext | FakeUser = {}): Promise<InteractionRecord> {
+    const ctx: InvokeContext = asUser instanceof FakeUser ? { user: asUser } : asUser;
     if (message.deleted) throw new Error(`fake-discord: message ${message.id} was deleted`);
     const channel = ctx.channel ?? this.world.findChannel(message.channelId);
     const rc = this.resolveContext({ ...ctx, channel, user: ctx.user ?? message.interaction?.user });

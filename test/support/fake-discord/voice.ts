@@ -75,9 +75,12 @@ export class VoiceConnectionRecord {
     return this.frames.filter((f) => !f.silence);
   }
 
-  /** Decode the received audio to PCM (silence padding excluded, so duration = the track). */
-  decode(): DecodedAudio {
-    return decodeOpus(this.audioFrames.map((f) => f.opus));
+  /**
+   * Decode the received audio to PCM (silence padding excluded, so duration = the track).
+   * `filter` selects frames, e.g. `(f) => f.receivedAt >= t` for what was played after t.
+   */
+  decode(filter: (f: OpusFrame) => boolean = () => true): DecodedAudio {
+    return decodeOpus(this.audioFrames.filter(filter).map((f) => f.opus));
   }
 
   /** Wait for at least `count` audio frames (20 ms each). */
