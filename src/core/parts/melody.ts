@@ -80,7 +80,7 @@ function makeMotif(plan: Plan, rng: Rng, bars: number, density: number): MotifNo
     for (const { step, length } of barRhythm(plan, rng, density)) {
       if (notes.length) {
         const leap = rng.chance(0.2);
-        const move = leap ? rng.pick([2, 3, 4]) : rng.pick([0, 1, 1, 1, 2]);
+        const move = leap ? rng.pick([2, 3, 4]) : rng.pick([0, 1, 1, 1, 1, 2, 2]);
         if (rng.chance(0.3) || Math.abs(degree) > 5) direction = -Math.sign(degree || direction) || 1;
         degree += direction * move;
         if (leap) direction = -direction; // a leap is answered by a step back
@@ -133,7 +133,11 @@ export function writeMelody(plan: Plan, rng: Rng): ScoreNote[] {
         let degree = anchorDegree + n.degree;
         const strong = metricWeight(plan, n.step % steps) >= 0.7;
         const last = i === cellNotes.length - 1;
-        if (strong || (last && isPhraseEnd)) degree = nearestChordDegree(ladder, here.pcs, degree);
+        if (strong || (last && isPhraseEnd)) {
+          // Snap onto a chord tone in the direction the line is moving, so steps don't collapse into repeats.
+          const previousDegree = i > 0 ? anchorDegree + cellNotes[i - 1]!.degree : degree;
+          degree = nearestChordDegree(ladder, here.pcs, degree, Math.sign(degree - previousDegree));
+        }
         let pitch = ladder.pitch(degree);
         while (pitch > high) pitch = ladder.pitch((degree -= 7));
         while (pitch < low) pitch = ladder.pitch((degree += 7));
@@ -160,8 +164,9 @@ function avoidChromaticClash(pitch: number, chordPcs: readonly number[], scalePc
   return pitch;
 }
 
-function nearestChordDegree(ladder: ScaleLadder, chordPcs: readonly number[], degree: number): number {
-  for (const offset of [0, -1, 1, -2, 2, -3, 3]) {
+function nearestChordDegree(ladder: ScaleLadder, chordPcs: readonly number[], degree: number, direction = 0): number {
+  const order = direction > 0 ? [0, 1, -1, 2, -2, 3, -3] : [0, -1, 1, -2, 2, -3, 3];
+  for (const offset of order) {
     const pc = ladder.pitch(degree + offset) % 12;
     if (chordPcs.includes(pc)) return degree + offset;
   }

@@ -26,6 +26,9 @@ export function releaseFor(durationSec: number): number {
   return Math.min(1.5, Math.max(0.25, durationSec * 0.08));
 }
 
+/** How far a tempo the user did not fix may move to make the bars fit the duration. */
+const FREE_TEMPO_NUDGE = 0.12;
+
 export function planTiming(opts: {
   durationSec: number;
   meter: Meter;
@@ -34,32 +37,39 @@ export function planTiming(opts: {
   tempoRange: { min: number; max: number };
   loop: boolean;
 }): Timing {
-  const { durationSec, meter, loop } = opts;
-  if (loop) return loopTiming(opts);
-
+  if (opts.loop) return loopTiming(opts);
+  const { durationSec, meter } = opts;
   const release = releaseFor(durationSec);
-  const beatSec = (bpm: number) => barSeconds(bpm, meter) / meter.numerator;
-  // The final chord should ring for at least a beat (or what little time a tiny piece has).
-  const holdFor = (bpm: number) => {
-    const bar = barSeconds(bpm, meter);
-    const minHold = Math.min(beatSec(bpm) * 2, Math.max(0.2, (durationSec - release) * 0.5));
-    const bars = Math.max(0, Math.floor((durationSec - release - minHold) / bar + 1e-9));
-    return { bars, hold: durationSec - release - bars * bar };
+  const quarters = (bpm: number) => (durationSec - release) * (bpm / 60); // music time in quarter notes
+  const barQuarters = meter.numerator * (4 / meter.denominator);
+  const beatQuarters = barQuarters / meter.numerator;
+
+  // The final chord rings at least two beats (less only when the piece is tinier than that).
+  const holdAt = (bpm: number) => {
+    const total = quarters(bpm);
+    const minHold = Math.min(beatQuarters * 2, total * 0.5);
+    // The tolerance absorbs the rounding of a nudged tempo to 0.01 bpm.
+    const bars = Math.max(0, Math.floor((total - minHold) / barQuarters + 1e-3));
+    return { bars, holdQuarters: total - bars * barQuarters };
   };
 
   let bpm = opts.bpm;
-  let { bars, hold } = holdFor(bpm);
-  if (!opts.tempoFixed && bars >= 2) {
-    // Nudge the tempo (±6%, inside the style's range) so the final chord lasts about one bar.
-    const target = barSeconds(bpm, meter);
-    const wanted = (bars * barSeconds(bpm, meter) * bpm) / (durationSec - release - target);
-    const nudged = Math.min(opts.tempoRange.max, Math.max(opts.tempoRange.min, wanted));
-    if (Math.abs(nudged - bpm) / bpm <= 0.06) {
-      bpm = Math.round(nudged * 100) / 100;
-      ({ bars, hold } = holdFor(bpm));
+  if (!opts.tempoFixed) {
+    // Free tempo: pick the bar count whose tempo (for a final chord of about a bar, or two beats
+    // in short pieces) is nearest the wanted one, within the nudge and the style's range.
+    const targetHold = durationSec >= 20 ? barQuarters : beatQuarters * 2;
+    const approxBars = (quarters(bpm) - targetHold) / barQuarters;
+    let best: number | undefined;
+    for (let bars = Math.max(1, Math.floor(approxBars) - 1); bars <= Math.ceil(approxBars) + 1; bars++) {
+      const candidate = ((bars * barQuarters + targetHold) * 60) / (durationSec - release);
+      const inRange = candidate >= opts.tempoRange.min && candidate <= opts.tempoRange.max;
+      const near = Math.abs(candidate - opts.bpm) / opts.bpm <= FREE_TEMPO_NUDGE;
+      if (inRange && near && (best === undefined || Math.abs(candidate - opts.bpm) < Math.abs(best - opts.bpm))) best = candidate;
     }
+    if (best !== undefined) bpm = Math.round(best * 100) / 100;
   }
-  return { bpm, bars, finalHoldSec: hold, releaseSec: release, tempoAdjusted: false };
+  const { bars, holdQuarters } = holdAt(bpm);
+  return { bpm, bars, finalHoldSec: (holdQuarters * 60) / bpm, releaseSec: release, tempoAdjusted: false };
 }
 
 function loopTiming(opts: { durationSec: number; meter: Meter; bpm: number; tempoFixed: boolean }): Timing {
