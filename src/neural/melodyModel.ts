@@ -100,7 +100,8 @@ export function scaleMaskOf(mode: string): number {
 
 export class LstmMelodyModel implements MelodyModel {
   readonly version: string;
-  private readonly runner: LstmRunner;
+  /** The plain-JS network (shared; generation keeps its own state objects). */
+  readonly runner: LstmRunner;
 
   constructor(
     readonly meta: ModelJson,
