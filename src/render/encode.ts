@@ -116,7 +116,7 @@ export function pcmCommand(ffmpegPath: string, input: Readable): ffmpeg.FfmpegCo
 }
 
 /**
- * Runs `command` to `target` (a path or a writable stream) under `guard`: ffmpeg is killed with
+ * Runs `command` to `target` (a path, or a writable stream left open) under `guard`: ffmpeg is killed with
  * the render, and a failure becomes a RenderError carrying ffmpeg's stderr tail.
  */
 export function runCommand(command: ffmpeg.FfmpegCommand, target: string | Writable, guard: ProcessGuard): Promise<void> {
@@ -136,6 +136,7 @@ export function runCommand(command: ffmpeg.FfmpegCommand, target: string | Writa
         resolve();
       });
     if (typeof target === 'string') command.save(target);
-    else command.pipe(target, { end: true });
+    // The caller ends the stream: only it knows whether the producer upstream succeeded too.
+    else command.pipe(target, { end: false });
   });
 }

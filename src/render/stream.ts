@@ -71,10 +71,12 @@ export function renderOggOpusStream(opts: StreamOptions): Readable {
         .audioFilters(filterChain({ durationSec: opts.durationSec, trimStartSec, loudness, fadeOut: !(opts.loop ?? trimStartSec > 0) }))
         .outputOptions(...codecOptions('ogg', opts.bitrateKbps ?? VOICE_KBPS), ...STREAM_OUTPUT_OPTIONS);
       await guard.race(runCommand(command, out, guard));
-      finished = true;
       // ffmpeg stops reading at the exact length; fluidsynth may still be rendering its release tail.
       if (synth.running) synth.stop();
-      await synth.exited;
+      // A fluidsynth failure must not end as a "complete" stream of the silence ffmpeg padded in.
+      await guard.race(synth.exited);
+      finished = true;
+      out.end();
     } finally {
       guard.dispose();
       await scratch.remove();
