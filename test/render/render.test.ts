@@ -1,7 +1,9 @@
 /** renderAudio end to end with real fluidsynth and ffmpeg, checked by ffprobe and ffmpeg's ebur128. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AudioFormat } from '../../src/core/request.ts';
+import { compose } from '../../src/core/compose.ts';
+import { CompositionRequestSchema, type AudioFormat } from '../../src/core/request.ts';
+import { scoreToMidi } from '../../src/midi/scoreToMidi.ts';
 import { TAG_ARTIST, TAG_COMMENT } from '../../src/render/encode.ts';
 import { TARGET_LUFS } from '../../src/render/normalize.ts';
 import { renderAudio, renderToFile, type RenderOptions } from '../../src/render/render.ts';
@@ -144,5 +146,21 @@ describe('loops (pre-roll cut with trimStartSec)', () => {
     const jumps = seam(await decodeS16(faded.path));
     expect(jumps.some((ch) => ch.jump > ch.typicalStep)).toBe(true);
     expect(jumps.every((ch) => ch.bend > ch.typicalBend)).toBe(true);
+  });
+
+  it('a composed loop (compose → scoreToMidi with pre-roll) is exact and seamless too', async () => {
+    const request = CompositionRequestSchema.parse({
+      style: 'rock', mood: 'energetic', durationSec: 12, tempo: null, key: null, meter: null,
+      instruments: [], energy: null, seed: 7, loop: true, prompt: '',
+    });
+    const { score } = await compose(request);
+    const midi = scoreToMidi(score, { loopPreRoll: true });
+    expect(midi.trimStartSec).toBeGreaterThan(0);
+    const { path } = await renderTo('composed-loop', { midi: midi.bytes, durationSec: score.durationSec, trimStartSec: midi.trimStartSec, loop: true, format: 'wav', tags: score.meta });
+    expect(Math.abs((await decodedDurationSec(path)) - score.durationSec)).toBeLessThanOrEqual(DURATION_TOLERANCE_SEC);
+    for (const ch of seam(await decodeS16(path))) {
+      expect(ch.jump).toBeLessThanOrEqual(ch.typicalStep);
+      expect(ch.bend).toBeLessThanOrEqual(ch.typicalBend);
+    }
   });
 });
