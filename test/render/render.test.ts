@@ -5,7 +5,7 @@ import { compose } from '../../src/core/compose.ts';
 import { CompositionRequestSchema, type AudioFormat } from '../../src/core/request.ts';
 import { scoreToMidi } from '../../src/midi/scoreToMidi.ts';
 import { TAG_ARTIST, TAG_COMMENT } from '../../src/render/encode.ts';
-import { TARGET_LUFS } from '../../src/render/normalize.ts';
+import { TARGET_LUFS, TRUE_PEAK_CEILING_DB } from '../../src/render/normalize.ts';
 import { renderAudio, renderToFile, type RenderOptions } from '../../src/render/render.ts';
 import { SAMPLE_RATE } from '../../src/render/synth.ts';
 import { fixtureMidi } from '../support/midiFixtures.ts';
@@ -86,12 +86,26 @@ describe('loudness normalisation', () => {
     loud: fixtureMidi({ durationSec: 8, dynamics: 1.27, layers: 8 }),
   };
 
-  it.each(['quiet', 'loud'] as const)('a %s input comes out at −14 ±1 LUFS by ffmpeg ebur128', async (kind) => {
+  // WAV, so the true peak measured is ours and not a lossy codec's overshoot.
+  it.each(['quiet', 'loud'] as const)('a %s input comes out at −14 ±1 LUFS by ffmpeg ebur128, peaks under −1 dBTP', async (kind) => {
     const piece = inputs[kind];
-    const { result, path } = await renderTo(`norm-${kind}`, { midi: piece.bytes, durationSec: piece.durationSec + TAIL_SEC, format: 'ogg', tags });
+    const { result, path } = await renderTo(`norm-${kind}`, { midi: piece.bytes, durationSec: piece.durationSec + TAIL_SEC, format: 'wav', tags });
     // The inputs straddle the target, so the gain has to go the right way for each.
     expect(Math.sign(result.gainDb)).toBe(kind === 'quiet' ? 1 : -1);
-    const measured = await ebur128File(path);
+    // Dense layers, low crest factor: turned down, the peaks stay under the ceiling, so no limiter.
+    if (kind === 'loud') expect(result.limited).toBe(false);
+    const measured = await ebur128File(path, 'true');
+    expect(Math.abs(measured.integratedLufs - TARGET_LUFS)).toBeLessThanOrEqual(LOUDNESS_TOLERANCE_LU);
+    expect(measured.peakDb).toBeLessThanOrEqual(TRUE_PEAK_CEILING_DB);
+  });
+
+  it('engages the limiter when the gain would push peaks over the ceiling, and it holds them', async () => {
+    // The plain fixture at full dynamics has drum transients ~13 dB above its loudness.
+    const piece = fixtureMidi({ durationSec: 8 });
+    const { result, path } = await renderTo('limited', { midi: piece.bytes, durationSec: piece.durationSec + TAIL_SEC, format: 'wav', tags });
+    expect(result.limited).toBe(true);
+    const measured = await ebur128File(path, 'true');
+    expect(measured.peakDb).toBeLessThanOrEqual(TRUE_PEAK_CEILING_DB);
     expect(Math.abs(measured.integratedLufs - TARGET_LUFS)).toBeLessThanOrEqual(LOUDNESS_TOLERANCE_LU);
   });
 });
