@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
 const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
 const model = await loadMelodyModel(args.model);
 const split = args.split === 'valid' ? 'valid' : 'test';
-const report = evaluate({
+const report = await evaluate({
   model,
   train: loadSplit('train'),
   heldOut: loadSplit(split),

@@ -304,6 +304,10 @@ while (step < MAX_STEPS && !stopping) {
     cursor = 0;
     windows = epochWindows(train, T, SEED, epoch);
   }
+  // Yield to the event loop once per step: the loop is otherwise synchronous, and signal handlers
+  // (checkpoint on SIGTERM) only run from the event loop.
+  await new Promise((r) => setImmediate(r));
+  if (stopping) break;
   const t0 = performance.now();
   const { x, y } = batchTensors(train, windows.slice(cursor, cursor + B));
   const loss = trainStep(x, y);
@@ -320,7 +324,7 @@ while (step < MAX_STEPS && !stopping) {
     const eta = ((MAX_STEPS - step) * B * T) / emaRate / 60;
     log(`step ${step}/${MAX_STEPS} epoch ${epoch} loss ${loss.toFixed(4)} ${emaRate.toFixed(0)} tok/s lr ${learningRate(step).toExponential(2)} ETA ${eta.toFixed(0)} min tensors ${tf.memory().numTensors}`);
   }
-  if (step % CKPT_EVERY === 0 || step === MAX_STEPS || stopping) {
+  if (step % CKPT_EVERY === 0 || step === MAX_STEPS) {
     const t1 = performance.now();
     const valLoss = validationLoss();
     history.push({ step, tokens, trainLoss: lossSum / lossN, valLoss, seconds: Math.round(trainSeconds) });
@@ -338,6 +342,7 @@ while (step < MAX_STEPS && !stopping) {
     }
   }
 }
+if (stopping) saveCheckpoint();
 if (step >= MAX_STEPS) {
   log(`done: ${step} steps, ${tokens} tokens, ${(trainSeconds / 60).toFixed(1)} min, best val ${bestVal.toFixed(4)}`);
   if (COMMIT_MIN > 0) gitCommit();

@@ -11,11 +11,15 @@
 import midiPkg from '@tonejs/midi';
 import { StyleCatalog } from '../core/catalog/index.ts';
 import { tonicPitchClass } from '../core/keys.ts';
-import { writeMelody } from '../core/parts/melody.ts';
+import { compose } from '../core/compose.ts';
+import { RuleBasedMelody, type MelodyGenerator } from '../core/generator.ts';
 import { planPiece, type Plan } from '../core/plan/plan.ts';
+import { releaseFor } from '../core/plan/timing.ts';
+import { DRUM_CHANNEL } from '../core/score.ts';
+import { scoreToMidi } from '../midi/scoreToMidi.ts';
 import type { CompositionRequest } from '../core/request.ts';
 import { createRng } from '../core/rng.ts';
-import { planGenerateOptions } from './generator.ts';
+import { neuralMelodyGenerator, stepsToNotes } from './generator.ts';
 import { MarkovBaseline } from './markov.ts';
 import type { LstmMelodyModel } from './melodyModel.ts';
 import { METRIC_NAMES, computeMetrics, detectKey, gridNotes, overlappingArea, type GridNote, type MetricName, type Metrics } from './metrics.ts';
@@ -58,18 +62,20 @@ export function evalRequests(count: number, seed: number): CompositionRequest[] 
     const style = styles[i % styles.length]!;
     const mood = StyleCatalog.moods[Math.floor(i / styles.length) % StyleCatalog.moods.length]!;
     const bpm = Math.round(rng.float(style.tempo.min, style.tempo.max));
+    // 16 bars of music, then the composer's final tonic bar and release tail.
     const bars = 16;
+    const music = ((bars + 1) * 4 * 60) / bpm;
     out.push({
       style: style.id,
       mood: mood.id,
-      durationSec: (bars * 4 * 60) / bpm,
+      durationSec: Math.round((music + releaseFor(music)) * 1000) / 1000,
       tempo: bpm,
       key: { tonic: rng.pick(tonics), mode: rng.chance(0.5) ? 'major' : 'minor' },
       meter: '4/4',
       instruments: [],
       energy: null,
       seed: rng.int(0, 2 ** 31),
-      loop: true,
+      loop: false,
       prompt: '',
     });
   }
@@ -80,6 +86,7 @@ export interface GeneratedPiece {
   system: SystemName;
   steps: number[];
   plan: Plan;
+  request: CompositionRequest;
   resamples: number;
 }
 
@@ -96,25 +103,43 @@ function notesToSteps(notes: readonly { tick: number; durationTicks: number; pit
   return steps;
 }
 
-export function generateAll(
+/** The Markov baseline behind the composer's MelodyGenerator seam (same range rule as the LSTM). */
+export function markovGenerator(markov: MarkovBaseline): MelodyGenerator {
+  return {
+    name: markov.version,
+    melody: (plan, rng) => {
+      const centre = plan.style.leadCentre + plan.mood.registerShift;
+      const seed = Math.floor(rng.next() * 2 ** 32);
+      const { steps } = markov.generate({ length: Math.round(plan.finalTick / STEP_TICKS), keyTonicPc: tonicPitchClass(plan.key), seed, lowestPitch: centre - 14, highestPitch: centre + 14 });
+      return stepsToNotes(steps, () => 80);
+    },
+  };
+}
+
+export function generatorFor(system: SystemName, deps: { model: LstmMelodyModel; markov: MarkovBaseline }): MelodyGenerator {
+  return system === 'lstm' ? neuralMelodyGenerator(deps.model) : system === 'rules' ? RuleBasedMelody : markovGenerator(deps.markov);
+}
+
+/** Each request's plan and the system's melody for it, exactly as compose() would draw them. */
+export async function generateAll(
   system: SystemName,
   requests: readonly CompositionRequest[],
   deps: { model: LstmMelodyModel; markov: MarkovBaseline },
-): GeneratedPiece[] {
-  return requests.map((req) => {
+  times?: number[],
+): Promise<GeneratedPiece[]> {
+  const gen = generatorFor(system, deps);
+  const out: GeneratedPiece[] = [];
+  for (const req of requests) {
     const rng = createRng(req.seed);
     const plan = planPiece(req, rng.fork('plan'));
     const length = Math.round(plan.finalTick / STEP_TICKS);
-    const seed = Math.floor(rng.fork('melody').next() * 2 ** 32);
-    if (system === 'lstm') {
-      const r = deps.model.generateSync(planGenerateOptions(deps.model, plan, seed));
-      return { system, steps: r.steps, plan, resamples: r.resamples };
-    }
-    if (system === 'rules') return { system, steps: notesToSteps(writeMelody(plan, rng.fork('melody')), length), plan, resamples: 0 };
-    const centre = plan.style.leadCentre + plan.mood.registerShift;
-    const r = deps.markov.generate({ length, keyTonicPc: tonicPitchClass(plan.key), seed, lowestPitch: centre - 14, highestPitch: centre + 14 });
-    return { system, steps: r.steps, plan, resamples: 0 };
-  });
+    const before = deps.model?.stats.resamples ?? 0;
+    const t0 = performance.now();
+    const notes = await gen.melody(plan, rng.fork('melody'));
+    times?.push(performance.now() - t0);
+    out.push({ system, steps: notesToSteps(notes, length), plan, request: req, resamples: (deps.model?.stats.resamples ?? 0) - before });
+  }
+  return out;
 }
 
 /** Real melodies: 16-bar excerpts of held-out pieces, as step grids (common key). */
@@ -133,40 +158,40 @@ export function realExcerpts(pieces: readonly PreparedPiece[], count: number, ba
 }
 
 export interface ControlResult {
-  keyWithChords: boolean;
+  /** Krumhansl–Schmuckler on every pitched note of the composed MIDI = the requested key. */
+  key: boolean;
+  /** The same on the lead track alone (stricter: no chords or bass to lean on). */
   keyMelodyOnly: boolean;
   tempo: boolean;
   meter: boolean;
+  /** The MIDI lasts the requested duration (its last note-off within the release tail). */
   length: boolean;
 }
 
-/** Write the piece (melody + the plan's block chords) as MIDI, read it back, and check it against the request. */
-export function controlCheck(piece: GeneratedPiece): ControlResult {
-  const { plan } = piece;
-  const midi = new Midi();
-  midi.header.setTempo(plan.bpm);
-  midi.header.timeSignatures.push({ ticks: 0, timeSignature: [plan.meter.numerator, plan.meter.denominator] });
-  const ppq = midi.header.ppq;
-  const scale = ppq / 480;
-  const lead = midi.addTrack();
-  for (const n of gridNotes(piece.steps)) lead.addNote({ midi: n.pitch, ticks: n.onset * STEP_TICKS * scale, durationTicks: n.duration * STEP_TICKS * scale, velocity: 0.8 });
-  const chords = midi.addTrack();
-  for (const c of plan.chords)
-    for (const pc of c.pcs) chords.addNote({ midi: 48 + pc, ticks: c.startTick * scale, durationTicks: (c.endTick - c.startTick) * scale, velocity: 0.6 });
-  const back = new Midi(midi.toArray());
-  const toNotes = (t: (typeof back.tracks)[number]) => t.notes.map((n) => ({ pitch: n.midi, duration: n.durationTicks }));
+type ToneMidi = InstanceType<typeof Midi>;
+
+function keyOf(tracks: ToneMidi['tracks']) {
+  return detectKey(tracks.flatMap((t) => t.notes.map((n) => ({ pitch: n.midi, duration: n.durationTicks }))));
+}
+
+/** Compose the full piece with this system's melody, write the MIDI, read it back, check it against the request. */
+export async function controlCheck(req: CompositionRequest, gen: MelodyGenerator): Promise<ControlResult> {
+  const { score, plan } = await compose(req, gen);
+  const back = new Midi(scoreToMidi(score).bytes);
+  const pitched = back.tracks.filter((t) => t.channel !== DRUM_CHANNEL && t.notes.length > 0);
+  const lead = back.tracks.find((t) => t.name === 'Lead');
   const want = { tonicPc: tonicPitchClass(plan.key), mode: modeFamily(plan.key.mode) === 1 ? 'minor' : 'major' };
-  const all = detectKey([...toNotes(back.tracks[0]!), ...toNotes(back.tracks[1]!)]);
-  const mel = detectKey(toNotes(back.tracks[0]!));
+  const all = keyOf(pitched);
+  const mel = keyOf(lead ? [lead] : []);
   const bpm = back.header.tempos[0]?.bpm ?? 0;
   const ts = back.header.timeSignatures[0]?.timeSignature ?? [4, 4];
-  const leadEnd = Math.max(0, ...back.tracks[0]!.notes.map((n) => n.ticks + n.durationTicks)) / scale;
+  const release = releaseFor(req.durationSec);
   return {
-    keyWithChords: all.tonicPc === want.tonicPc && all.mode === want.mode,
+    key: all.tonicPc === want.tonicPc && all.mode === want.mode,
     keyMelodyOnly: mel.tonicPc === want.tonicPc && mel.mode === want.mode,
-    tempo: Math.abs(bpm - plan.bpm) < 0.01,
-    meter: ts[0] === plan.meter.numerator && ts[1] === plan.meter.denominator,
-    length: piece.steps.length * STEP_TICKS === plan.finalTick && leadEnd <= plan.finalTick,
+    tempo: req.tempo === null || Math.abs(bpm - req.tempo) < 0.01,
+    meter: `${ts[0]}/${ts[1]}` === (req.meter ?? '4/4'),
+    length: back.duration <= req.durationSec + 0.01 && back.duration >= req.durationSec - release - 0.01,
   };
 }
 
@@ -216,7 +241,7 @@ export interface EvalReport {
   generationMs: { mean: number; p95: number; steps: number };
 }
 
-export function evaluate(opts: {
+export async function evaluate(opts: {
   model: LstmMelodyModel;
   train: readonly PreparedPiece[];
   heldOut: readonly PreparedPiece[];
@@ -225,7 +250,7 @@ export function evaluate(opts: {
   seed: number;
   nllPieces?: number;
   log?: (m: string) => void;
-}): EvalReport {
+}): Promise<EvalReport> {
   const log = opts.log ?? (() => {});
   const markov = MarkovBaseline.fit(opts.train);
   const nllSet = opts.heldOut.slice(0, opts.nllPieces ?? opts.heldOut.length);
@@ -236,14 +261,9 @@ export function evaluate(opts: {
   const requests = evalRequests(opts.pieces, opts.seed);
   const generated: Record<SystemName, GeneratedPiece[]> = { lstm: [], rules: [], markov: [] };
   const times: number[] = [];
+  const deps = { model: opts.model, markov };
   for (const system of SYSTEMS) {
-    if (system === 'lstm') {
-      for (const req of requests) {
-        const t0 = performance.now();
-        generated.lstm.push(...generateAll('lstm', [req], { model: opts.model, markov }));
-        times.push(performance.now() - t0);
-      }
-    } else generated[system] = generateAll(system, requests, { model: opts.model, markov });
+    generated[system] = await generateAll(system, requests, deps, system === 'lstm' ? times : undefined);
     log(`generated ${generated[system].length} pieces with ${system}`);
   }
 
@@ -272,9 +292,11 @@ export function evaluate(opts: {
 
   const control = {} as EvalReport['control'];
   for (const s of SYSTEMS) {
-    const results = generated[s].map(controlCheck);
+    const gen = generatorFor(s, deps);
+    const results: ControlResult[] = [];
+    for (const req of requests) results.push(await controlCheck(req, gen));
     const frac = (k: keyof ControlResult) => results.filter((r) => r[k]).length / Math.max(1, results.length);
-    control[s] = { keyWithChords: frac('keyWithChords'), keyMelodyOnly: frac('keyMelodyOnly'), tempo: frac('tempo'), meter: frac('meter'), length: frac('length') };
+    control[s] = { key: frac('key'), keyMelodyOnly: frac('keyMelodyOnly'), tempo: frac('tempo'), meter: frac('meter'), length: frac('length') };
   }
 
   const shared = new SharedRunIndex(opts.train.map((p) => notesFromTokens(p.tokens)));
@@ -325,8 +347,8 @@ export function reportMarkdown(r: EvalReport): string {
   }
   lines.push(`| **mean OA (6 metrics, polyphony excluded)** | | | | | **${f(r.overlap.lstm.meanInformative)}** | **${f(r.overlap.rules.meanInformative)}** | **${f(r.overlap.markov.meanInformative)}** |`);
   lines.push(`| mean OA (all 7) | | | | | ${f(r.overlap.lstm.mean)} | ${f(r.overlap.rules.mean)} | ${f(r.overlap.markov.mean)} |`, '');
-  lines.push('| control (fraction of pieces) | LSTM | rules | Markov |', '|---|---|---|---|');
-  for (const k of ['keyWithChords', 'keyMelodyOnly', 'tempo', 'meter', 'length'] as const)
+  lines.push('| control (fraction of composed pieces; key by Krumhansl–Schmuckler on the MIDI) | LSTM | rules | Markov |', '|---|---|---|---|');
+  for (const k of ['key', 'keyMelodyOnly', 'tempo', 'meter', 'length'] as const)
     lines.push(`| ${k} | ${f(r.control.lstm[k])} | ${f(r.control.rules[k])} | ${f(r.control.markov[k])} |`);
   lines.push('', '| originality: longest run shared with a training melody (notes) | real test | LSTM | rules | Markov |', '|---|---|---|---|---|');
   for (const k of ['median', 'p90', 'max', 'atLeast16'] as const)

@@ -10,6 +10,7 @@
  * a sum of ~20 weight rows because the input is sparse one-hot.
  */
 import type { NamedArrays } from './weightsIO.ts';
+import { createMatvec, type Matvec } from './wasmMatvec.ts';
 
 export interface LstmConfig {
   inputDim: number;
@@ -56,12 +57,16 @@ export class LstmRunner {
   private readonly b1: Float32Array;
   private readonly b2: Float32Array;
   private readonly bo: Float32Array;
-  private readonly z: Float32Array;
-  private readonly hh: Float32Array;
+  private z: Float32Array;
+  private hh: Float32Array;
+  private logitsBuf: Float32Array;
+  /** WebAssembly SIMD kernel holding copies of the matrices (null: plain JS). */
+  private readonly wasm: { mv: Matvec; U1T: number; L2T: number; WoT: number; z: number; hh: number; h2: number; logits: number } | null = null;
 
   constructor(
     readonly config: LstmConfig,
     w: NamedArrays,
+    opts: { wasm?: boolean } = {},
   ) {
     const get = (n: string) => {
       const a = w[n];
@@ -91,6 +96,34 @@ export class LstmRunner {
     for (let i = 0; i < H; i++) for (let j = 0; j < V; j++) this.WoT[j * H + i] = Wo[i * V + j]!;
     this.z = new Float32Array(G);
     this.hh = new Float32Array(2 * H);
+    this.logitsBuf = new Float32Array(V);
+    if (opts.wasm !== false && H % 8 === 0) {
+      // Layout in the module's memory (float offsets, all 16-byte aligned since H % 8 = 0).
+      const sizes = { U1T: G * H, L2T: G * 2 * H, WoT: V * H, z: G, hh: 2 * H, h2: H, logits: V + 4 };
+      const mv = createMatvec(Object.values(sizes).reduce((a, b) => a + b + 4, 0) * 4);
+      if (mv) {
+        const f = new Float32Array(mv.memory.buffer);
+        let at = 0;
+        const place = (n: number) => {
+          const off = at;
+          at += n + ((4 - (n % 4)) % 4);
+          return off;
+        };
+        const o = { U1T: place(sizes.U1T), L2T: place(sizes.L2T), WoT: place(sizes.WoT), z: place(sizes.z), hh: place(sizes.hh), h2: place(sizes.h2), logits: place(sizes.logits) };
+        f.set(this.U1T, o.U1T);
+        f.set(this.L2T, o.L2T);
+        f.set(this.WoT, o.WoT);
+        this.z = f.subarray(o.z, o.z + G);
+        this.hh = f.subarray(o.hh, o.hh + 2 * H);
+        this.logitsBuf = f.subarray(o.logits, o.logits + V);
+        this.wasm = { mv, U1T: o.U1T * 4, L2T: o.L2T * 4, WoT: o.WoT * 4, z: o.z * 4, hh: o.hh * 4, h2: o.hh * 4 + H * 4, logits: o.logits * 4 };
+      }
+    }
+  }
+
+  /** Which kernel runs the matrix products. */
+  get kernel(): 'wasm-simd' | 'js' {
+    return this.wasm ? 'wasm-simd' : 'js';
   }
 
   initialState(): LstmState {
@@ -144,14 +177,27 @@ export class LstmRunner {
       const row = f * G;
       for (let j = 0; j < G; j++) z[j]! += this.W1[row + j]!;
     }
-    LstmRunner.addMatVec(z, this.U1T, state.h1);
+    const w = this.wasm;
+    if (w) {
+      // hh = [h1, h2] lives in wasm memory; layer 1 reads its first half.
+      this.hh.set(state.h1, 0);
+      w.mv.matvec(w.z, w.U1T, w.hh, G, H);
+    } else LstmRunner.addMatVec(z, this.U1T, state.h1);
     LstmRunner.cell(z, state.h1, state.c1);
     z.set(this.b2);
     this.hh.set(state.h1, 0);
     this.hh.set(state.h2, H);
-    LstmRunner.addMatVec(z, this.L2T, this.hh);
+    if (w) w.mv.matvec(w.z, w.L2T, w.hh, G, 2 * H);
+    else LstmRunner.addMatVec(z, this.L2T, this.hh);
     LstmRunner.cell(z, state.h2, state.c2);
-    logits.set(this.bo);
-    LstmRunner.addMatVec(logits, this.WoT, state.h2);
+    if (w) {
+      this.hh.set(state.h2, H);
+      this.logitsBuf.set(this.bo);
+      w.mv.matvec(w.logits, w.WoT, w.h2, this.config.vocab, H);
+      logits.set(this.logitsBuf);
+    } else {
+      logits.set(this.bo);
+      LstmRunner.addMatVec(logits, this.WoT, state.h2);
+    }
   }
 }

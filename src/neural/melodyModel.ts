@@ -13,7 +13,7 @@ import { Scale } from 'tonal';
 import { createRng } from '../core/rng.ts';
 import { LstmRunner, type LstmState } from './lstmCore.ts';
 import { DEFAULT_MODEL_DIR, readModelFiles, type ModelJson } from './modelFiles.ts';
-import { COPY_LIMIT, DEFAULT_INDEX_PATH, NgramIndex, notesFromTokens } from './originality.ts';
+import { COPY_LIMIT, DEFAULT_INDEX_PATH, NgramIndex } from './originality.ts';
 import {
   HOLD,
   MAX_PITCH,
@@ -102,6 +102,8 @@ export class LstmMelodyModel implements MelodyModel {
   readonly version: string;
   /** The plain-JS network (shared; generation keeps its own state objects). */
   readonly runner: LstmRunner;
+  /** Running totals, for the evaluation's report. */
+  readonly stats = { generations: 0, resamples: 0 };
 
   constructor(
     readonly meta: ModelJson,
@@ -161,6 +163,8 @@ export class LstmMelodyModel implements MelodyModel {
     const act: number[] = [];
     let rng = createRng(opts.seed >>> 0);
     let resamples = 0;
+    /** Steps of the note-ons so far (kept in step with rewinds). */
+    const noteSteps: number[] = [];
     let s = 0;
     while (s < n) {
       const prev = s > 0 ? tokens[s - 1]! : REST;
@@ -181,13 +185,15 @@ export class LstmMelodyModel implements MelodyModel {
 
       // Originality: when a note-on completes a 16-note run found in the training index, go back to
       // the middle of that run and resample from there with a fresh random stream.
-      if (this.index && s > primer.length && tokens[s - 1]! >= 2 && resamples < MAX_RESAMPLES) {
-        const notes = notesFromTokens(tokens.subarray(0, s));
-        if (notes.length >= COPY_LIMIT) {
-          const i = notes.length - COPY_LIMIT;
-          if (this.index.firstCopy(notes.slice(i)) === 0) {
+      if (tokens[s - 1]! >= 2) {
+        while (noteSteps.length && noteSteps[noteSteps.length - 1]! >= s - 1) noteSteps.pop();
+        noteSteps.push(s - 1);
+        if (this.index && s > primer.length && resamples < MAX_RESAMPLES && noteSteps.length >= COPY_LIMIT) {
+          const run = noteSteps.slice(-COPY_LIMIT).map((step) => ({ pitch: tokens[step]!, onset: step }));
+          if (this.index.firstCopy(run) === 0) {
             resamples++;
-            const back = Math.max(primer.length, notes[i + COPY_LIMIT / 2]!.onset);
+            const back = Math.max(primer.length, run[COPY_LIMIT / 2]!.onset);
+            while (noteSteps.length && noteSteps[noteSteps.length - 1]! >= back) noteSteps.pop();
             s = back;
             state = this.runner.cloneState(states[back]!);
             rng = createRng((opts.seed ^ Math.imul(resamples, 0x9e3779b9)) >>> 0);
@@ -196,6 +202,8 @@ export class LstmMelodyModel implements MelodyModel {
       }
     }
 
+    this.stats.generations++;
+    this.stats.resamples += resamples;
     const steps = Array.from(tokens, (t) => (t === REST ? STEP_REST : t === HOLD ? STEP_HOLD : tokenToPitch(t) - shift));
     return { steps, resamples };
   }
