@@ -26,6 +26,8 @@ export interface PieceOptions {
   /** Skip the audio stage (score, MIDI and picture only). */
   skipAudio?: boolean;
   onProgress?: (progress: PieceProgress) => void;
+  /** Aborts the render (and kills its processes) when signalled. */
+  signal?: AbortSignal;
 }
 
 export interface Piece {
@@ -52,6 +54,7 @@ export async function createPiece(request: CompositionRequest, options: PieceOpt
     return result;
   };
 
+  options.signal?.throwIfAborted();
   const { score, plan } = await timed('composing', 0, () => compose(request, options.generator ?? RuleBasedMelody));
   const midi = await timed('midi', WEIGHT.composing, () => scoreToMidi(score));
   const png = await timed('picture', WEIGHT.composing + WEIGHT.midi, () => renderPianoRoll(score));
@@ -67,6 +70,7 @@ export async function createPiece(request: CompositionRequest, options: PieceOpt
         format: options.format ?? 'ogg',
         soundfont: options.soundfont,
         tags: { title: score.meta.title, style: score.meta.style, mood: score.meta.mood, seed: String(score.meta.seed) },
+        signal: options.signal,
       }),
     );
   }

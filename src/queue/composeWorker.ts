@@ -1,0 +1,160 @@
+/**
+ * The compose worker: takes jobs from the compose queue, runs the pipeline, stores the result and
+ * hands a delivery job to whoever talks to Discord. Any number of these run on any machines that
+ * share the Redis. A job is retried with backoff on transient failures, has a hard timeout, is
+ * recovered by another worker if this one dies (BullMQ stalled-job check), and is handed back
+ * to the queue on a graceful shutdown.
+ */
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { formatKey } from '../core/keys.ts';
+import { RequestError } from '../core/request.ts';
+import type { MelodyGenerator } from '../core/generator.ts';
+import { createPiece, type Piece } from '../pipeline.ts';
+import { MissingToolError } from '../render/errors.ts';
+import { ComposeJobSchema, QUEUE_NAMES, resultIdFor, type ComposeJob, type DeliverJob, type PieceSummary } from './jobs.ts';
+import type { QueueMetrics } from './metrics.ts';
+import { ResultStore } from './resultStore.ts';
+
+export interface ComposeWorkerOptions {
+  connection: Redis;
+  logger: Logger;
+  resultTtlSec: number;
+  /** Jobs processed at once by this process (1 per core is right: rendering is CPU-bound). */
+  concurrency?: number;
+  /** Hard limit for one attempt of one job. */
+  jobTimeoutMs: number;
+  generator?: MelodyGenerator;
+  metrics?: QueueMetrics;
+  /** How long a job's lock lasts without renewal: a dead worker's job is retaken after about this. */
+  lockMs?: number;
+  stalledCheckMs?: number;
+  /** How long a shutdown waits for running jobs before handing them back. */
+  shutdownGraceMs?: number;
+  /** Test hook: runs at the start of every attempt (e.g. to fail or stall on purpose). */
+  beforeAttempt?: (job: Job<ComposeJob>) => Promise<void> | void;
+}
+
+export interface ComposeWorkerHandle {
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+const SHUTDOWN = 'tunesmith: shutting down';
+
+export function summarize(piece: Piece, audioFile: string): PieceSummary {
+  const { score } = piece;
+  return {
+    title: score.meta.title,
+    style: score.meta.style,
+    mood: score.meta.mood,
+    key: formatKey(score.key),
+    bpm: Number(score.bpm.toFixed(2)),
+    meter: `${score.meter.numerator}/${score.meter.denominator}`,
+    durationSec: score.durationSec,
+    loop: score.meta.loop,
+    seed: score.meta.seed,
+    generator: score.meta.generator,
+    sections: score.sections.map((s) => s.name),
+    format: piece.audio!.format,
+    audioFile,
+    loudnessLufs: Number(piece.audio!.loudnessLufs.toFixed(2)),
+    timingsMs: Object.fromEntries(Object.entries(piece.timings).map(([k, v]) => [k, Math.round(v)])),
+  };
+}
+
+/** A failure message a person understands, for the final reply. */
+export function userMessageFor(error: unknown): string {
+  if (error instanceof RequestError) return `I couldn't compose that: ${error.problems.map((p) => p.message).join(' ')}`;
+  if (error instanceof MissingToolError) return 'The music renderer is not set up on the server that took this job (a missing audio tool). The bot owner has been told in the logs.';
+  if (error instanceof Error && error.name === 'TimeoutError') return 'Composing took too long and was stopped. Please try again, perhaps with a shorter piece.';
+  return 'Something went wrong while composing, and retrying did not help. Please try again in a moment.';
+}
+
+export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHandle {
+  const store = new ResultStore(opts.connection, opts.resultTtlSec);
+  const deliverQueue = new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: opts.connection });
+  let shuttingDown = false;
+
+  const enqueueDelivery = (job: Job, data: DeliverJob) =>
+    // The id makes delivery exactly-once per compose job, even if the job itself runs twice.
+    deliverQueue.add('deliver', data, {
+      jobId: `deliver-${job.id}`,
+      attempts: 6,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+
+  const processor = async (job: Job<ComposeJob>, token?: string, signal?: AbortSignal) => {
+    const parsed = ComposeJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
+    const data = parsed.data;
+    const log = opts.logger.child({ requestId: data.requestId, jobId: job.id, attempt: job.attemptsMade + 1 });
+    const resultId = resultIdFor(data);
+    const started = Date.now();
+    const timeout = AbortSignal.timeout(opts.jobTimeoutMs);
+    try {
+      await opts.beforeAttempt?.(job);
+      if (!(await store.has(resultId))) {
+        const piece = await createPiece(data.request, {
+          format: data.render.format,
+          soundfont: data.render.soundfont,
+          generator: opts.generator,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+          onProgress: (p) => void job.updateProgress({ stage: p.stage, fraction: p.fraction }).catch(() => {}),
+        });
+        if (timeout.aborted) throw Object.assign(new Error('job timed out'), { name: 'TimeoutError' });
+        const audioFile = `tunesmith-${data.request.style}-${data.request.mood}-${data.request.seed}.${piece.audio!.extension}`;
+        await store.put(resultId, { summary: summarize(piece, audioFile), audio: piece.audio!.data, midi: Buffer.from(piece.midi), png: piece.png });
+        opts.metrics?.observePiece(piece);
+        log.info({ ms: Date.now() - started, timings: piece.timings }, 'composed');
+      } else {
+        log.info('identical request already composed: serving the stored result');
+        opts.metrics?.cacheHits.inc();
+      }
+      await enqueueDelivery(job, { outcome: 'success', requestId: data.requestId, delivery: data.delivery, resultId, cached: false, understood: data.understood });
+      return { resultId };
+    } catch (error) {
+      if (shuttingDown && signal?.aborted && token) {
+        // Graceful shutdown: hand the job back untouched so another worker starts it at once.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      const timedOut = timeout.aborted;
+      const permanent = error instanceof RequestError || error instanceof MissingToolError || error instanceof UnrecoverableError;
+      const finalAttempt = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      log.warn({ err: error instanceof Error ? error.message : String(error), timedOut, finalAttempt }, 'compose attempt failed');
+      if (finalAttempt) {
+        opts.metrics?.failures.inc({ reason: timedOut ? 'timeout' : permanent ? 'permanent' : 'error' });
+        const message = userMessageFor(timedOut ? Object.assign(new Error('timeout'), { name: 'TimeoutError' }) : error);
+        await enqueueDelivery(job, { outcome: 'failure', requestId: data.requestId, delivery: data.delivery, message });
+      }
+      if (permanent) throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  };
+
+  const worker = new Worker<ComposeJob>(QUEUE_NAMES.compose, processor, {
+    connection: opts.connection,
+    concurrency: opts.concurrency ?? 1,
+    // A dead worker's job is noticed within ~30 s and restarted elsewhere (twice at most).
+    lockDuration: opts.lockMs ?? 30_000,
+    stalledInterval: opts.stalledCheckMs ?? 15_000,
+    maxStalledCount: 2,
+  });
+  worker.on('error', (error) => opts.logger.error({ err: error.message }, 'compose worker error'));
+
+  return {
+    worker,
+    async close() {
+      shuttingDown = true;
+      const grace = opts.shutdownGraceMs ?? 20_000;
+      const closing = worker.close();
+      const timer = setTimeout(() => worker.cancelAllJobs(SHUTDOWN), grace);
+      await closing.finally(() => clearTimeout(timer));
+      await deliverQueue.close();
+    },
+  };
+}

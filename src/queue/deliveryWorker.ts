@@ -1,0 +1,57 @@
+/**
+ * Delivers finished (or failed) jobs to where they were asked for. Runs in the bot process, which
+ * holds the Discord credentials; the `deliver` function it is given does the Discord calls. One
+ * delivery job per compose job (its id is derived from the compose job's), retried with backoff,
+ * so each user gets exactly one final reply even when a worker or the bot dies halfway.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { DeliverJobSchema, QUEUE_NAMES, type DeliverJob, type Delivery, type PieceSummary } from './jobs.ts';
+import type { QueueMetrics } from './metrics.ts';
+import { ResultStore, type StoredPiece } from './resultStore.ts';
+
+export type DeliveryOutcome =
+  | { outcome: 'success'; requestId: string; piece: StoredPiece; cached: boolean; understood: string[] }
+  | { outcome: 'failure'; requestId: string; message: string };
+
+export type DeliverFn = (delivery: Delivery | null, outcome: DeliveryOutcome, job: Job<DeliverJob>) => Promise<void>;
+
+export interface DeliveryWorkerOptions {
+  connection: Redis;
+  logger: Logger;
+  deliver: DeliverFn;
+  resultTtlSec: number;
+  metrics?: QueueMetrics;
+  concurrency?: number;
+}
+
+export function startDeliveryWorker(opts: DeliveryWorkerOptions): Worker<DeliverJob> {
+  const store = new ResultStore(opts.connection, opts.resultTtlSec);
+  const worker = new Worker<DeliverJob>(
+    QUEUE_NAMES.deliver,
+    async (job) => {
+      const data = DeliverJobSchema.parse(job.data);
+      const log = opts.logger.child({ requestId: data.requestId, deliveryJob: job.id });
+      if (data.outcome === 'failure') {
+        await opts.deliver(data.delivery, { outcome: 'failure', requestId: data.requestId, message: data.message }, job);
+        log.info('failure delivered');
+        return;
+      }
+      const piece = await store.get(data.resultId);
+      if (!piece) {
+        // The stored result expired before it could be delivered: say so instead of staying silent.
+        await opts.deliver(data.delivery, { outcome: 'failure', requestId: data.requestId, message: 'Your piece was composed but expired before it could be posted. Please ask again.' }, job);
+        return;
+      }
+      await opts.deliver(data.delivery, { outcome: 'success', requestId: data.requestId, piece, cached: data.cached, understood: data.understood }, job);
+      if (opts.metrics) opts.metrics.jobSeconds.observe((Date.now() - (data.delivery?.interactionAt ?? job.timestamp)) / 1000);
+      log.info({ cached: data.cached }, 'result delivered');
+    },
+    { connection: opts.connection, concurrency: opts.concurrency ?? 4, lockDuration: 60_000 },
+  );
+  worker.on('error', (error) => opts.logger.error({ err: error.message }, 'delivery worker error'));
+  return worker;
+}
+
+export type { PieceSummary };

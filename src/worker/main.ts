@@ -1,0 +1,55 @@
+/**
+ * `npm run worker`: a compose worker process. Run as many as you like, on any machines that
+ * reach the same Redis (REDIS_URL). SIGTERM/SIGINT: stop taking jobs, finish or hand back the
+ * running ones, exit within SHUTDOWN_GRACE_SEC (+ a few seconds).
+ */
+import { pino } from 'pino';
+import { ConfigError, loadDotEnv, parseConfig, QueueConfigSchema } from '../config.ts';
+import { startComposeWorker } from '../queue/composeWorker.ts';
+import { QueueMetrics, startHealthServer } from '../queue/metrics.ts';
+import { openRedis } from '../queue/redisConnection.ts';
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = parseConfig(QueueConfigSchema);
+  const logger = pino({ level: config.LOG_LEVEL, base: { process: 'worker', pid: process.pid } });
+  const handle = await openRedis(config, logger, { startEmbedded: false });
+  const metrics = new QueueMetrics();
+  const worker = startComposeWorker({
+    connection: handle.redis,
+    logger,
+    metrics,
+    concurrency: config.WORKER_CONCURRENCY,
+    jobTimeoutMs: config.JOB_TIMEOUT_SEC * 1000,
+    resultTtlSec: config.RESULT_TTL_SEC,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_SEC * 1000,
+    lockMs: config.JOB_LOCK_MS,
+    stalledCheckMs: config.JOB_STALLED_CHECK_MS,
+  });
+  const health = config.METRICS_PORT ? await startHealthServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, redis: handle.redis, name: 'worker' }) : undefined;
+  logger.info({ redis: handle.safeUrl, concurrency: config.WORKER_CONCURRENCY, metricsPort: config.METRICS_PORT || null }, 'worker ready');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing or handing back running jobs');
+    const hardStop = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, (config.SHUTDOWN_GRACE_SEC + 10) * 1000);
+    hardStop.unref();
+    await worker.close();
+    health?.close();
+    await handle.close();
+    logger.info('worker stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

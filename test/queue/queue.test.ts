@@ -1,0 +1,188 @@
+import { UnrecoverableError, type Worker } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startComposeWorker, type ComposeWorkerHandle } from '../../src/queue/composeWorker.ts';
+import { startDeliveryWorker } from '../../src/queue/deliveryWorker.ts';
+import type { DeliverJob } from '../../src/queue/jobs.ts';
+import { QueueMetrics, startHealthServer } from '../../src/queue/metrics.ts';
+import { JobProducer, QueueRejection } from '../../src/queue/producer.ts';
+import { composeJob, DeliveryLog, quietLogger } from '../support/queueFixtures.ts';
+import { startTestRedis } from '../support/redis.ts';
+import { waitFor } from '../support/wait.ts';
+
+let redis: Awaited<ReturnType<typeof startTestRedis>>;
+const running: { close(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterEach(async () => {
+  while (running.length) await running.pop()!.close();
+  await redis.client().flushall();
+});
+afterAll(async () => {
+  await redis.cleanup();
+});
+
+function producer(opts: ConstructorParameters<typeof JobProducer>[1] = {}) {
+  const p = new JobProducer(redis.client(), { backoffMs: 100, ...opts });
+  running.push(p);
+  return p;
+}
+
+function composeWorker(opts: Partial<Parameters<typeof startComposeWorker>[0]> = {}): ComposeWorkerHandle {
+  const handle = startComposeWorker({ connection: redis.client(), logger: quietLogger, resultTtlSec: 600, jobTimeoutMs: 60_000, ...opts });
+  running.push(handle);
+  return handle;
+}
+
+function deliveries(): DeliveryLog {
+  const log = new DeliveryLog();
+  const worker: Worker<DeliverJob> = startDeliveryWorker({ connection: redis.client(), logger: quietLogger, deliver: log.deliver, resultTtlSec: 600 });
+  running.push({ close: () => worker.close() });
+  return log;
+}
+
+describe('the job queue (real redis-server)', () => {
+  it('composes, stores and delivers a result once, and serves an identical request from the cache', async () => {
+    const log = deliveries();
+    let attempts = 0;
+    composeWorker({ beforeAttempt: () => void attempts++ });
+    const jobs = producer();
+    const first = composeJob({ request: { seed: 11 } });
+    expect((await jobs.submit(first)).status).toBe('queued');
+    await waitFor(() => log.count(first.requestId) === 1, { timeout: 30_000, message: 'first delivery' });
+    const outcome = log.of(first.requestId)!;
+    expect(outcome.outcome).toBe('success');
+    if (outcome.outcome !== 'success') throw new Error('unreachable');
+    expect(outcome.cached).toBe(false);
+    expect(outcome.piece.audio.subarray(0, 4).toString()).toBe('OggS');
+    expect(outcome.piece.midi.subarray(0, 4).toString()).toBe('MThd');
+    expect(outcome.piece.summary).toMatchObject({ style: 'lofi', seed: 11, durationSec: 3 });
+
+    const again = composeJob({ request: { seed: 11 }, userId: 'someone-else' });
+    expect((await jobs.submit(again)).status).toBe('cached');
+    await waitFor(() => log.count(again.requestId) === 1, { message: 'cached delivery' });
+    const cached = log.of(again.requestId)!;
+    expect(cached.outcome === 'success' && cached.cached).toBe(true);
+    expect(cached.outcome === 'success' && cached.piece.audio.equals(outcome.piece.audio)).toBe(true);
+    expect(attempts).toBe(1); // composed once
+    await new Promise((r) => setTimeout(r, 300));
+    expect(log.count(first.requestId)).toBe(1);
+  });
+
+  it('retries a transient failure and still delivers exactly once', async () => {
+    const log = deliveries();
+    let attempts = 0;
+    composeWorker({
+      beforeAttempt: () => {
+        attempts++;
+        if (attempts === 1) throw new Error('transient: disk hiccup');
+      },
+    });
+    const job = composeJob({ request: { seed: 12 } });
+    await producer().submit(job);
+    await waitFor(() => log.count(job.requestId) === 1, { timeout: 30_000, message: 'delivery after retry' });
+    expect(attempts).toBe(2);
+    expect(log.of(job.requestId)!.outcome).toBe('success');
+  });
+
+  it('gives up after the last attempt with one clear failure message', async () => {
+    const log = deliveries();
+    let attempts = 0;
+    composeWorker({
+      beforeAttempt: () => {
+        attempts++;
+        throw new Error('renderer crashed');
+      },
+    });
+    const job = composeJob({ request: { seed: 13 } });
+    await producer({ attempts: 2 }).submit(job);
+    await waitFor(() => log.count(job.requestId) === 1, { timeout: 30_000, message: 'failure delivery' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(attempts).toBe(2);
+    expect(log.count(job.requestId)).toBe(1);
+    const outcome = log.of(job.requestId)!;
+    expect(outcome.outcome).toBe('failure');
+    expect(outcome.outcome === 'failure' && outcome.message).toMatch(/went wrong while composing.*try again/i);
+  });
+
+  it('does not retry a permanent failure', async () => {
+    const log = deliveries();
+    let attempts = 0;
+    composeWorker({
+      beforeAttempt: () => {
+        attempts++;
+        throw new UnrecoverableError('bad job');
+      },
+    });
+    const job = composeJob({ request: { seed: 14 } });
+    await producer({ attempts: 3 }).submit(job);
+    await waitFor(() => log.count(job.requestId) === 1, { timeout: 30_000, message: 'failure delivery' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(attempts).toBe(1);
+    expect(log.of(job.requestId)!.outcome).toBe('failure');
+  });
+
+  it('stops a job at its hard timeout and tells the user', async () => {
+    const log = deliveries();
+    composeWorker({ jobTimeoutMs: 150 });
+    const job = composeJob({ request: { seed: 15, durationSec: 120 } });
+    await producer({ attempts: 1 }).submit(job);
+    await waitFor(() => log.count(job.requestId) === 1, { timeout: 30_000, message: 'timeout delivery' });
+    const outcome = log.of(job.requestId)!;
+    expect(outcome.outcome === 'failure' && outcome.message).toMatch(/took too long/);
+  });
+
+  it('enforces per-user, per-guild, rate and queue-length limits with friendly messages', async () => {
+    const jobs = producer({ limits: { perUserActive: 1, perGuildActive: 2, perUserPerMinute: 3, maxQueueLength: 3 } });
+    await jobs.submit(composeJob({ userId: 'u1', request: { seed: 1 } }));
+    const busy = await jobs.submit(composeJob({ userId: 'u1', request: { seed: 2 } })).catch((e) => e);
+    expect(busy).toBeInstanceOf(QueueRejection);
+    expect(busy.reason).toBe('user-busy');
+    expect(busy.message).toMatch(/already have 1 piece being composed/);
+
+    await jobs.submit(composeJob({ userId: 'u2', request: { seed: 3 } }));
+    const guildBusy = await jobs.submit(composeJob({ userId: 'u3', request: { seed: 4 } })).catch((e) => e);
+    expect(guildBusy.reason).toBe('guild-busy');
+
+    await jobs.submit(composeJob({ userId: 'u4', guildId: 'other', request: { seed: 5 } }));
+    const full = await jobs.submit(composeJob({ userId: 'u5', guildId: 'third', request: { seed: 6 } })).catch((e) => e);
+    expect(full.reason).toBe('queue-full');
+    expect(full.message).toMatch(/busy right now.*Try again in about \d+ s/);
+    expect(full.retryAfterSec).toBeGreaterThan(0);
+  });
+
+  it('rate-limits one user to N requests a minute', async () => {
+    const jobs = producer({ limits: { perUserActive: 100, perGuildActive: 100, perUserPerMinute: 2, maxQueueLength: 100 } });
+    await jobs.submit(composeJob({ userId: 'fast', request: { seed: 21 } }));
+    await jobs.submit(composeJob({ userId: 'fast', request: { seed: 22 } }));
+    const third = await jobs.submit(composeJob({ userId: 'fast', request: { seed: 23 } })).catch((e) => e);
+    expect(third.reason).toBe('rate-limited');
+    expect(third.retryAfterSec).toBeGreaterThanOrEqual(1);
+    expect(third.retryAfterSec).toBeLessThanOrEqual(60);
+  });
+
+  it('puts short pieces ahead of long ones', async () => {
+    const jobs = producer({ limits: { perUserActive: 10, perGuildActive: 10, perUserPerMinute: 10, maxQueueLength: 10 } });
+    const long = await jobs.submit(composeJob({ request: { durationSec: 240, seed: 31 } }));
+    const short = await jobs.submit(composeJob({ request: { durationSec: 10, seed: 32 } }));
+    expect(short.status === 'queued' && short.position).toBe(1);
+    expect(long.status === 'queued' && (await jobs.position(long.jobId))).toBe(2);
+  });
+
+  it('serves /healthz and Prometheus /metrics', async () => {
+    const client = redis.client();
+    const jobs = producer();
+    const metrics = new QueueMetrics([jobs.composeQueue]);
+    const server = await startHealthServer({ port: 0, metrics, redis: client, name: 'test' });
+    running.push({ close: () => new Promise<void>((r) => server.close(() => r())) });
+    await jobs.submit(composeJob({ request: { seed: 41 } }));
+    const port = (server.address() as { port: number }).port;
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(text).toMatch(/tunesmith_queue_jobs\{queue="tunesmith-compose",state="prioritized"\} 1/);
+    expect(text).toMatch(/# TYPE tunesmith_stage_duration_seconds histogram/);
+  });
+});
