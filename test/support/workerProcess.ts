@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { waitFor } from './wait.ts';
+
+/** A real `npm run worker` process (node + tsx), with its JSON log lines collected. */
+export class WorkerProcess {
+  readonly logs: Record<string, unknown>[] = [];
+  private readonly child: ChildProcess;
+  private exitCode: number | null | undefined;
+  readonly exited: Promise<number | null>;
+
+  constructor(env: Record<string, string>) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+      cwd: process.cwd(),
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buffer = '';
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          this.logs.push(JSON.parse(line));
+        } catch {
+          this.logs.push({ msg: line });
+        }
+      }
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => this.logs.push({ stderr: chunk.toString() }));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve((this.exitCode = code))));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  async ready(): Promise<this> {
+    await waitFor(() => this.logs.some((l) => l.msg === 'worker ready'), { timeout: 30_000, message: () => `worker ready (logs: ${JSON.stringify(this.logs.slice(-3))})` });
+    return this;
+  }
+
+  composed(requestId: string): number {
+    return this.logs.filter((l) => l.msg === 'composed' && l.requestId === requestId).length;
+  }
+
+  get composedCount(): number {
+    return this.logs.filter((l) => l.msg === 'composed').length;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  async stop(): Promise<void> {
+    if (this.exitCode !== undefined) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
