@@ -9,15 +9,17 @@
  *   register — mean melody pitch over an 8-bar block, in the common key (tonic C)
  * A mood expresses itself through the attributes it maps to (src/core/catalog/moods.ts):
  * the planner has already placed the tempo by the mood's tempoPosition; density = the style's
- * notes per beat × 4 × the mood's densityScale; register = the style's lead centre + the mood's
- * registerShift; mode = the mood's mode (major/minor family).
+ * notes per beat × the mood's densityScale, binned by its tertiles over every style × mood pair of
+ * the catalog (quantile matching: the catalog's notes-per-beat figures are on another scale than
+ * POP909's note rates, so "the k-th third" is what carries over); register = the style's lead
+ * centre + the mood's registerShift; mode = the mood's mode (major/minor family).
  */
 import { Chord, Note } from 'tonal';
 import { StyleCatalog } from '../core/catalog/index.ts';
 import { PPQ, type Score } from '../core/score.ts';
 import type { MelodyConditioning, StepChord } from './melodyModel.ts';
 import type { ModelJson } from './modelFiles.ts';
-import { binOf, shiftToC } from './representation.ts';
+import { binOf, modeFamily, shiftToC } from './representation.ts';
 
 export interface ConditioningRequest {
   styleId: string;
@@ -30,17 +32,21 @@ export interface ConditioningRequest {
 }
 
 export interface DerivedAttributes {
-  notesPerBar: number;
+  /** Style notes per beat × mood density scale. */
+  density: number;
   registerPitch: number;
 }
 
-export function attributesFor(req: ConditioningRequest): DerivedAttributes {
+export function attributesFor(req: Pick<ConditioningRequest, 'styleId' | 'moodId'>): DerivedAttributes {
   const style = StyleCatalog.style(req.styleId);
   const mood = StyleCatalog.mood(req.moodId);
-  return {
-    notesPerBar: style.density * (req.beatsPerBar ?? 4) * mood.densityScale,
-    registerPitch: style.leadCentre + mood.registerShift,
-  };
+  return { density: style.density * mood.densityScale, registerPitch: style.leadCentre + mood.registerShift };
+}
+
+/** Tertiles of style density × mood density scale over the whole catalog. */
+export function catalogDensityThresholds(): number[] {
+  const all = StyleCatalog.styles.flatMap((s) => StyleCatalog.moods.map((m) => s.density * m.densityScale)).sort((a, b) => a - b);
+  return [all[Math.floor(all.length / 3)]!, all[Math.floor((2 * all.length) / 3)]!];
 }
 
 export function conditioningFor(meta: ModelJson, req: ConditioningRequest): MelodyConditioning {
@@ -50,7 +56,7 @@ export function conditioningFor(meta: ModelJson, req: ConditioningRequest): Melo
     style: req.styleId,
     mode: req.mode,
     tempoBin: binOf(req.bpm, c.tempoThresholds),
-    densityBin: binOf(a.notesPerBar, c.densityThresholds),
+    densityBin: binOf(a.density, catalogDensityThresholds()),
     // The register thresholds are measured after transposing the tonic to C.
     registerBin: binOf(a.registerPitch + shiftToC(req.keyTonicPc), c.registerThresholds),
   };
@@ -86,7 +92,12 @@ export function chordsPerStep(score: Pick<Score, 'chords' | 'endTick' | 'ppq'>, 
 /** The mood → attributes → bins table for the model card (at a style's default tempo). */
 export function moodTable(meta: ModelJson, styleId = 'lofi', keyTonicPc = 0): string {
   const style = StyleCatalog.style(styleId);
-  const rows = ['| mood | modes | tempo position | density × | register shift | mode bin | density bin (notes/bar) | register bin (pitch) |', '|---|---|---|---|---|---|---|---|'];
+  const rows = [
+    `Style ${styleId}: ${style.density} notes/beat, lead centre ${style.leadCentre}, ${style.tempo.min}–${style.tempo.max} bpm; catalog density tertiles ${catalogDensityThresholds().map((x) => x.toFixed(3)).join(' / ')}; key C.`,
+    '',
+    '| mood | modes | tempo position → bpm (tempo bin) | density × → density (bin) | register shift → pitch (bin) | mode family |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const mood of StyleCatalog.moods) {
     const mode = mood.modes[0] ?? 'major';
     const bpm = style.tempo.min + mood.tempoPosition * (style.tempo.max - style.tempo.min);
@@ -94,7 +105,7 @@ export function moodTable(meta: ModelJson, styleId = 'lofi', keyTonicPc = 0): st
     const a = attributesFor(req);
     const c = conditioningFor(meta, req);
     rows.push(
-      `| ${mood.id} | ${mood.modes.join(', ')} | ${mood.tempoPosition} | ${mood.densityScale} | ${mood.registerShift >= 0 ? '+' : ''}${mood.registerShift} | ${mode} | ${c.densityBin} (${a.notesPerBar.toFixed(1)}) | ${c.registerBin} (${a.registerPitch}) |`,
+      `| ${mood.id} | ${mood.modes.join(', ')} | ${mood.tempoPosition} → ${bpm.toFixed(0)} (${c.tempoBin}) | ${mood.densityScale} → ${a.density.toFixed(2)} (${c.densityBin}) | ${mood.registerShift >= 0 ? '+' : ''}${mood.registerShift} → ${a.registerPitch} (${c.registerBin}) | ${modeFamily(mode) ? 'minor' : 'major'} (${mode}) |`,
     );
   }
   return rows.join('\n');
