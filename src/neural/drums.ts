@@ -1,0 +1,106 @@
+/**
+ * Learned drums by retrieval: quantized beats and fills from the Groove MIDI Dataset (human
+ * performances, microtiming kept), chosen by style, tempo and energy; a fill closes each section.
+ * models/drums/grooves.json is built by scripts/prepare-grooves.ts (train + validation performances).
+ *
+ * `grooveDrums(plan, rng)` has the signature of the composer's writeDrums, so it can stand in for it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DrumFeel } from '../core/catalog/styles.ts';
+import type { Plan } from '../core/plan/plan.ts';
+import type { Rng } from '../core/rng.ts';
+import type { ScoreNote } from '../core/score.ts';
+
+export interface GrooveClip {
+  id: string;
+  style: string;
+  bpm: number;
+  kind: 'beat' | 'fill';
+  meter: string;
+  bars: number;
+  intensity: number;
+  energy: 0 | 1 | 2;
+  notes: [number, number, number, number][];
+}
+
+export const DEFAULT_GROOVE_PATH = join(import.meta.dirname, '../../models/drums/grooves.json');
+
+/** Groove MIDI styles for each of the catalog's drum feels, best first. */
+export const FEEL_STYLES: Record<Exclude<DrumFeel, 'none'>, string[]> = {
+  'boom-bap': ['hiphop', 'soul', 'funk'],
+  'four-on-floor': ['dance', 'pop', 'funk', 'rock'],
+  rock: ['rock', 'punk', 'pop'],
+  funk: ['funk', 'soul', 'neworleans'],
+  'jazz-swing': ['jazz'],
+  bossa: ['latin', 'afrocuban'],
+  chiptune: ['rock', 'punk', 'pop'],
+  cinematic: ['rock', 'afrobeat', 'gospel'],
+  halftime: ['hiphop', 'rock', 'soul'],
+  folk: ['country', 'pop', 'rock'],
+  waltz: ['jazz', 'rock', 'pop', 'country'],
+  synthwave: ['pop', 'rock', 'dance'],
+};
+
+const ENERGY = { low: 0, medium: 1, high: 2 } as const;
+
+export class GrooveLibrary {
+  constructor(readonly clips: readonly GrooveClip[]) {}
+
+  static load(path = DEFAULT_GROOVE_PATH): GrooveLibrary | null {
+    if (!existsSync(path)) return null;
+    return new GrooveLibrary((JSON.parse(readFileSync(path, 'utf8')) as { clips: GrooveClip[] }).clips);
+  }
+
+  /**
+   * Rank clips of this kind and meter by tempo distance (octaves), energy mismatch and style rank,
+   * then pick one of the best five with the seeded rng. Null when none fits the meter.
+   */
+  pick(opts: { feel: Exclude<DrumFeel, 'none'>; bpm: number; energy: keyof typeof ENERGY; kind: 'beat' | 'fill'; meter: string; rng: Rng }): GrooveClip | null {
+    const styles = FEEL_STYLES[opts.feel];
+    const candidates = this.clips.filter((c) => c.kind === opts.kind && c.meter === opts.meter);
+    if (!candidates.length) return null;
+    const cost = (c: GrooveClip) => {
+      const rank = styles.indexOf(c.style);
+      return Math.abs(Math.log2(opts.bpm / c.bpm)) + 0.3 * Math.abs(c.energy - ENERGY[opts.energy]) + (rank < 0 ? 1.5 : 0.15 * rank);
+    };
+    const ranked = [...candidates].sort((a, b) => cost(a) - cost(b) || a.id.localeCompare(b.id));
+    return opts.rng.pick(ranked.slice(0, 5));
+  }
+}
+
+/** A clip's notes from `startTick`, looped or cut to `steps` 16ths; microtiming kept (scaled by `feel`, 0–1). */
+export function renderClip(clip: GrooveClip, startTick: number, steps: number, feel = 1, stepTicks = 120): ScoreNote[] {
+  const clipSteps = (clip.bars * Number(clip.meter.split('/')[0]) * 16) / Number(clip.meter.split('/')[1]);
+  const out: ScoreNote[] = [];
+  for (let base = 0; base < steps; base += clipSteps)
+    for (const [step, key, vel, micro] of clip.notes) {
+      const s = base + step;
+      if (s >= steps) continue;
+      const tick = Math.max(0, startTick + s * stepTicks + Math.round(micro * feel * (stepTicks / 120)));
+      out.push({ pitch: key, tick, durationTicks: stepTicks / 2, velocity: vel });
+    }
+  return out;
+}
+
+let cached: GrooveLibrary | null | undefined;
+
+/** Drums for a plan: per section a beat loop, its last bar replaced by a fill (sections of 2+ bars). */
+export function grooveDrums(plan: Plan, rng: Rng, library: GrooveLibrary | null = (cached ??= GrooveLibrary.load())): ScoreNote[] {
+  const feel = plan.style.drumFeel;
+  if (!library || feel === 'none') return [];
+  const meter = `${plan.meter.numerator}/${plan.meter.denominator}`;
+  const barSteps = Math.round(plan.barTicks / 120);
+  const notes: ScoreNote[] = [];
+  plan.sections.forEach((section, i) => {
+    const r = rng.fork(`section-${i}`);
+    const beat = library.pick({ feel, bpm: plan.bpm, energy: plan.energy, kind: 'beat', meter, rng: r });
+    if (!beat) return;
+    const start = section.startBar * plan.barTicks;
+    const fill = section.bars >= 2 ? library.pick({ feel, bpm: plan.bpm, energy: plan.energy, kind: 'fill', meter, rng: r }) : null;
+    const beatBars = fill ? section.bars - 1 : section.bars;
+    notes.push(...renderClip(beat, start, beatBars * barSteps));
+    if (fill) notes.push(...renderClip(fill, start + beatBars * plan.barTicks, barSteps));
+  });
+  return notes.sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
+}

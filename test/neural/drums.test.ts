@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { planPiece } from '../../src/core/plan/plan.ts';
+import type { CompositionRequest } from '../../src/core/request.ts';
+import { createRng } from '../../src/core/rng.ts';
+import { GrooveLibrary, grooveDrums, renderClip } from '../../src/neural/drums.ts';
+
+const library = GrooveLibrary.load()!;
+
+function request(style: string, tempo: number): CompositionRequest {
+  return { style, mood: 'energetic', durationSec: 30, tempo, key: null, meter: null, instruments: [], energy: null, seed: 42, loop: false, prompt: '' };
+}
+
+describe('groove library drums', () => {
+  it('is built from Groove MIDI beats and fills with microtiming', () => {
+    expect(library).not.toBeNull();
+    expect(library.clips.filter((c) => c.kind === 'beat').length).toBeGreaterThan(100);
+    expect(library.clips.filter((c) => c.kind === 'fill').length).toBeGreaterThan(100);
+    expect(library.clips.some((c) => c.notes.some((n) => n[3] !== 0))).toBe(true);
+  });
+
+  it('picks by style, tempo and energy, deterministically per seed', () => {
+    const pick = (seed: number) => library.pick({ feel: 'funk', bpm: 100, energy: 'high', kind: 'beat', meter: '4/4', rng: createRng(seed) });
+    expect(pick(1)).toEqual(pick(1));
+    expect(['funk', 'soul', 'neworleans']).toContain(pick(1)!.style);
+    expect(Math.abs(Math.log2(100 / pick(1)!.bpm))).toBeLessThan(0.5);
+    const jazz = library.pick({ feel: 'jazz-swing', bpm: 140, energy: 'low', kind: 'beat', meter: '4/4', rng: createRng(3) })!;
+    expect(jazz.style).toBe('jazz');
+  });
+
+  it('loops a clip over the requested steps, keeping microtiming', () => {
+    const clip = library.clips.find((c) => c.kind === 'beat' && c.meter === '4/4')!;
+    const notes = renderClip(clip, 1920, 64);
+    expect(notes.length).toBe(clip.notes.filter((n) => n[0] < 64).length * 2);
+    for (const n of notes) expect(n.tick).toBeGreaterThanOrEqual(1920 - 60);
+    const straight = renderClip(clip, 0, 32, 0);
+    for (const n of straight) expect(n.tick % 120).toBe(0);
+  });
+
+  it('writes a drum part for a plan with a fill in each section’s last bar', () => {
+    const req = request('funk', 104);
+    const plan = planPiece(req, createRng(req.seed).fork('plan'));
+    const a = grooveDrums(plan, createRng(5));
+    expect(a).toEqual(grooveDrums(plan, createRng(5)));
+    expect(a.length).toBeGreaterThan(50);
+    const end = plan.sections.reduce((m, s) => Math.max(m, (s.startBar + s.bars) * plan.barTicks), 0);
+    for (const n of a) expect(n.tick).toBeLessThan(end);
+    for (const s of plan.sections.filter((x) => x.bars >= 2)) {
+      const lastBar = (s.startBar + s.bars - 1) * plan.barTicks;
+      expect(a.some((n) => n.tick >= lastBar - 60 && n.tick < lastBar + plan.barTicks)).toBe(true);
+    }
+    expect(grooveDrums(planPiece(request('ambient', 70), createRng(1)), createRng(1))).toEqual([]);
+  });
+});
