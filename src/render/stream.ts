@@ -75,12 +75,13 @@ export function renderOggOpusStream(opts: StreamOptions): Readable {
       if (synth.running) synth.stop();
       // A fluidsynth failure must not end as a "complete" stream of the silence ffmpeg padded in.
       await guard.race(synth.exited);
-      finished = true;
-      out.end();
     } finally {
       guard.dispose();
       await scratch.remove();
     }
+    // Ended only after cleanup, so a consumer that exits on 'end' leaves no scratch files behind.
+    finished = true;
+    out.end();
   };
   run().catch((e: Error) => out.destroy(guard.failedWith ?? e));
   return out;
