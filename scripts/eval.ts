@@ -14,6 +14,7 @@ import { evaluate, reportMarkdown } from '../src/neural/evaluate.ts';
 import { loadMelodyModel } from '../src/neural/melodyModel.ts';
 import { DEFAULT_MODEL_DIR } from '../src/neural/modelFiles.ts';
 import { writeModelCard } from '../src/neural/modelCard.ts';
+import { writeLossCurve } from '../src/neural/lossCurve.ts';
 import { DATA_DIR } from '../src/neural/dataset.ts';
 
 const { values: args } = parseArgs({
@@ -43,4 +44,7 @@ const md = `# Melody model evaluation\n\nModel ${model.version}, trained ${JSON.
 writeFileSync(join(out, 'eval.json'), JSON.stringify({ model: model.version, training: model.meta.training, seed: Number(args.seed), ...report }, null, 1));
 writeFileSync(join(out, 'EVAL.md'), md);
 console.log(md);
-if (out === DEFAULT_MODEL_DIR) writeModelCard(out, DATA_DIR);
+if (out === DEFAULT_MODEL_DIR) {
+  console.log(writeLossCurve(out));
+  writeModelCard(out, DATA_DIR);
+}
