@@ -107,7 +107,7 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
         });
         if (timeout.aborted) throw Object.assign(new Error('job timed out'), { name: 'TimeoutError' });
         const audioFile = `tunesmith-${data.request.style}-${data.request.mood}-${data.request.seed}.${piece.audio!.extension}`;
-        await store.put(resultId, { summary: summarize(piece, audioFile), audio: piece.audio!.data, midi: Buffer.from(piece.midi), png: piece.png });
+        await store.put(resultId, { summary: summarize(piece, audioFile), request: data.request, render: data.render, audio: piece.audio!.data, midi: Buffer.from(piece.midi), png: piece.png });
         opts.metrics?.observePiece(piece);
         log.info({ ms: Date.now() - started, timings: piece.timings }, 'composed');
       } else {

@@ -1,0 +1,110 @@
+/**
+ * Starts the whole bot: Redis (embedded unless REDIS_URL), the queue producer, the delivery
+ * worker, progress edits, optional in-process compose workers, the Discord client and the
+ * health endpoint. Returns a handle whose stop() shuts everything down in order.
+ */
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import type { Logger } from 'pino';
+import { startComposeWorker, type ComposeWorkerHandle } from '../queue/composeWorker.ts';
+import { startDeliveryWorker } from '../queue/deliveryWorker.ts';
+import { QueueMetrics, startHealthServer } from '../queue/metrics.ts';
+import { JobProducer } from '../queue/producer.ts';
+import { openRedis } from '../queue/redisConnection.ts';
+import { ResultStore } from '../queue/resultStore.ts';
+import type { BotConfig } from './config.ts';
+import type { BotContext } from './context.ts';
+import { createDiscordDelivery } from './delivery.ts';
+import { ProgressTracker } from './progress.ts';
+import { loadCommands } from './registry.ts';
+import { attachRouter } from './router.ts';
+import { SettingsStore } from './settings.ts';
+import { registerVoice } from './voice/index.ts';
+import './components/handlers.ts';
+
+export interface BotHandle {
+  client: Client;
+  ctx: BotContext;
+  stop(): Promise<void>;
+}
+
+export async function startBot(config: BotConfig, logger: Logger): Promise<BotHandle> {
+  const redisHandle = await openRedis(config, logger, { startEmbedded: true });
+  const redis = redisHandle.redis;
+  const limits = {
+    perUserActive: config.USER_MAX_ACTIVE_JOBS,
+    perGuildActive: config.GUILD_MAX_ACTIVE_JOBS,
+    perUserPerMinute: config.USER_REQUESTS_PER_MINUTE,
+    maxQueueLength: config.MAX_QUEUE_LENGTH,
+  };
+  const producer = new JobProducer(redis, { limits, resultTtlSec: config.RESULT_TTL_SEC, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
+  const metrics = new QueueMetrics([producer.composeQueue, producer.deliverQueue]);
+
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates],
+    // The one seam for tests: the REST base (the gateway URL then comes from GET /gateway/bot).
+    ...(config.DISCORD_API_BASE ? { rest: { api: config.DISCORD_API_BASE } } : {}),
+  });
+  client.on(Events.Error, (error) => logger.error({ err: error.message }, 'discord client error'));
+  client.on(Events.ShardDisconnect, (_event, shard) => logger.warn({ shard }, 'gateway disconnected; discord.js reconnects'));
+
+  const progress = new ProgressTracker(client.rest, redis, producer, logger);
+  const ctx: BotContext = {
+    config,
+    logger,
+    client,
+    redis,
+    producer,
+    results: new ResultStore(redis, config.RESULT_TTL_SEC),
+    progress,
+    settings: new SettingsStore(redis, config.DEFAULT_COOLDOWN_SEC),
+    metrics,
+    services: {},
+  };
+  const delivery = startDeliveryWorker({ connection: redis, logger, resultTtlSec: config.RESULT_TTL_SEC, metrics, deliver: createDiscordDelivery(client.rest, progress, logger) });
+  const workers: ComposeWorkerHandle[] = [];
+  for (let i = 0; i < config.BOT_WORKERS; i++) {
+    workers.push(
+      startComposeWorker({
+        connection: redis,
+        logger: logger.child({ worker: i }),
+        metrics,
+        concurrency: config.WORKER_CONCURRENCY,
+        jobTimeoutMs: config.JOB_TIMEOUT_SEC * 1000,
+        resultTtlSec: config.RESULT_TTL_SEC,
+        shutdownGraceMs: config.SHUTDOWN_GRACE_SEC * 1000,
+        lockMs: config.JOB_LOCK_MS,
+        stalledCheckMs: config.JOB_STALLED_CHECK_MS,
+      }),
+    );
+  }
+  const voice = registerVoice(ctx);
+  const commands = await loadCommands();
+  attachRouter(client, commands, ctx);
+  const health = config.METRICS_PORT ? await startHealthServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, redis, name: 'bot' }) : undefined;
+
+  await progress.ready();
+  const ready = once(client, Events.ClientReady);
+  await client.login(config.DISCORD_TOKEN);
+  await ready;
+  logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: [...commands.keys()], redis: redisHandle.safeUrl, workers: config.BOT_WORKERS }, 'bot ready');
+
+  let stopped = false;
+  return {
+    client,
+    ctx,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await voice.stop();
+      await Promise.all(workers.map((w) => w.close()));
+      await delivery.close();
+      await progress.close();
+      await client.destroy();
+      health?.close();
+      await producer.close();
+      await redisHandle.close();
+      logger.info('bot stopped');
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** Everything a command or component handler may use; built once in startBot. */
+import type { Client } from 'discord.js';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { QueueMetrics } from '../queue/metrics.ts';
+import type { JobProducer } from '../queue/producer.ts';
+import type { ResultStore } from '../queue/resultStore.ts';
+import type { BotConfig } from './config.ts';
+import type { ProgressTracker } from './progress.ts';
+import type { SettingsStore } from './settings.ts';
+
+export interface BotContext {
+  config: BotConfig;
+  logger: Logger;
+  client: Client;
+  redis: Redis;
+  producer: JobProducer;
+  results: ResultStore;
+  progress: ProgressTracker;
+  settings: SettingsStore;
+  metrics: QueueMetrics;
+  /** Registered by the voice module (it owns playback); undefined until then. */
+  services: Record<string, unknown>;
+}

@@ -1,0 +1,100 @@
+/**
+ * Message building, kept apart from Discord calls so it can be unit-tested: progress lines,
+ * the result embed with its files and buttons, and friendly errors.
+ */
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type APIEmbed } from 'discord.js';
+import { formatProblem, type FieldProblem } from '../core/request.ts';
+import type { StoredPiece } from '../queue/resultStore.ts';
+
+export type ProgressStage = 'queued' | 'composing' | 'rendering' | 'uploading';
+
+const STAGE_LABEL: Record<ProgressStage, string> = {
+  queued: 'Queued',
+  composing: 'Composing',
+  rendering: 'Rendering',
+  uploading: 'Uploading',
+};
+
+export function textProgressBar(fraction: number, width = 16): string {
+  const f = Math.min(1, Math.max(0, fraction));
+  const filled = Math.round(f * width);
+  return `\`${'█'.repeat(filled)}${'░'.repeat(width - filled)}\` ${Math.round(f * 100)}%`;
+}
+
+/** The in-progress reply: stage, bar, and the queue position while waiting. */
+export function progressContent(stage: ProgressStage, fraction: number, opts: { position?: number; what?: string } = {}): string {
+  const head = stage === 'queued' && opts.position && opts.position > 0 ? `⏳ Queued — position ${opts.position}` : `🎼 ${STAGE_LABEL[stage]}…`;
+  return [head, textProgressBar(fraction), opts.what ? `-# ${opts.what}` : ''].filter(Boolean).join('\n');
+}
+
+/** Custom ids carry the action and the result id, so buttons work after a restart. */
+export const CUSTOM_ID = {
+  variation: (resultId: string) => `ts:var:${resultId}`,
+  extend: (resultId: string) => `ts:ext:${resultId}`,
+  play: (resultId: string) => `ts:play:${resultId}`,
+  rerender: (resultId: string) => `ts:rr:${resultId}`,
+  midi: (resultId: string) => `ts:midi:${resultId}`,
+};
+
+export function parseCustomId(id: string): { action: string; resultId: string; extra: string[] } | null {
+  const [ns, action, resultId, ...extra] = id.split(':');
+  if (ns !== 'ts' || !action || !resultId) return null;
+  return { action, resultId, extra };
+}
+
+const mmss = (s: number) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
+
+export interface ResultMessage {
+  content: string;
+  embeds: APIEmbed[];
+  files: AttachmentBuilder[];
+  components: ActionRowBuilder<ButtonBuilder>[];
+}
+
+export function resultMessage(resultId: string, piece: StoredPiece, opts: { understood: string[]; userId?: string; cached?: boolean; attachMidi?: boolean; note?: string }): ResultMessage {
+  const s = piece.summary;
+  const pngName = 'piano-roll.png';
+  const midiName = s.audioFile.replace(/\.[a-z0-9]+$/, '.mid');
+  const embed = new EmbedBuilder()
+    .setTitle(s.title)
+    .setColor(0x5865f2)
+    .setDescription(
+      [opts.understood.length ? `**Understood:** ${opts.understood.join(' · ')}` : '', opts.note ?? '', opts.cached ? '-# Served from a piece composed earlier with the same request and seed.' : '']
+        .filter(Boolean)
+        .join('\n')
+        .slice(0, 4000) || 'Your piece is ready.',
+    )
+    .addFields(
+      { name: 'Style', value: s.style, inline: true },
+      { name: 'Mood', value: s.mood, inline: true },
+      { name: 'Key', value: s.key, inline: true },
+      { name: 'Tempo', value: `${s.bpm} bpm`, inline: true },
+      { name: 'Meter', value: s.meter, inline: true },
+      { name: 'Length', value: `${mmss(s.durationSec)}${s.loop ? ' (loop)' : ''}`, inline: true },
+      { name: 'Seed', value: String(s.seed), inline: true },
+      { name: 'Model', value: s.generator, inline: true },
+      { name: 'Sections', value: s.sections.join(' · ').slice(0, 1000) || '—', inline: false },
+    )
+    .setImage(`attachment://${pngName}`)
+    .setFooter({ text: 'AI-generated with Tunesmith' });
+  const files = [new AttachmentBuilder(piece.audio, { name: s.audioFile }), new AttachmentBuilder(piece.png, { name: pngName })];
+  if (opts.attachMidi !== false) files.splice(1, 0, new AttachmentBuilder(piece.midi, { name: midiName }));
+  const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(CUSTOM_ID.variation(resultId)).setLabel('Variation').setEmoji('🎲').setStyle(ButtonStyle.Primary),
+    new ButtonBuilder().setCustomId(CUSTOM_ID.extend(resultId)).setLabel('Extend').setEmoji('➕').setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder().setCustomId(CUSTOM_ID.play(resultId)).setLabel('Play in voice').setEmoji('🔊').setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder().setCustomId(CUSTOM_ID.rerender(resultId)).setLabel('Re-render').setEmoji('🎛️').setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder().setCustomId(CUSTOM_ID.midi(resultId)).setLabel('MIDI').setEmoji('🎹').setStyle(ButtonStyle.Secondary),
+  );
+  return { content: opts.userId ? `<@${opts.userId}>` : '', embeds: [embed.toJSON()], files, components: [buttons] };
+}
+
+/** An invalid request, explained for a non-programmer. */
+export function problemsMessage(problems: FieldProblem[]): string {
+  const lines = problems.map((p) => `• ${formatProblem(p)}`);
+  return `I can't compose that yet:\n${lines.join('\n')}`.slice(0, 1900);
+}
+
+export function failureContent(message: string): string {
+  return `⚠️ ${message}`;
+}

@@ -1,0 +1,143 @@
+/**
+ * Turns queue events into reply edits: queued (position N) → composing → rendering → uploading.
+ * Edits are throttled per reply (Discord allows about 5 edits per 5 s per token) and coalesced,
+ * so only the newest state is sent; once a reply is finished no progress edit can overwrite it.
+ */
+import { QueueEvents } from 'bullmq';
+import type { REST } from 'discord.js';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { QUEUE_NAMES, type Delivery } from '../queue/jobs.ts';
+import type { JobProducer } from '../queue/producer.ts';
+import { progressContent, type ProgressStage } from './messages.ts';
+import { editOriginal, tokenAlive } from './webhook.ts';
+
+/** Within a stage, percentage updates are spaced this far apart. */
+const MIN_EDIT_INTERVAL_MS = 1200;
+/** A new stage is shown almost at once (a job has at most four stages: well inside the limits). */
+const MIN_STAGE_INTERVAL_MS = 250;
+const POSITION_POLL_MS = 4000;
+
+interface Tracked {
+  delivery: Delivery;
+  stage?: ProgressStage;
+  what: string;
+  lastSent?: string;
+  lastAt: number;
+  pending?: string;
+  timer?: NodeJS.Timeout;
+  inFlight?: Promise<void>;
+  finished: boolean;
+  waiting: boolean;
+}
+
+export class ProgressTracker {
+  private readonly events: QueueEvents;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly poll: NodeJS.Timeout;
+  /** Edits sent, for tests and metrics. */
+  editsSent = 0;
+
+  constructor(
+    private readonly rest: REST,
+    connection: Redis,
+    private readonly producer: JobProducer,
+    private readonly logger: Logger,
+  ) {
+    this.events = new QueueEvents(QUEUE_NAMES.compose, { connection: connection.duplicate() });
+    this.events.on('active', ({ jobId }) => this.onStage(jobId, 'composing', 0.05));
+    this.events.on('progress', ({ jobId, data }) => {
+      const p = data as { stage?: string; fraction?: number };
+      const stage: ProgressStage = p.stage === 'rendering' ? 'rendering' : 'composing';
+      if (p.stage === 'done') return;
+      this.onStage(jobId, stage, p.fraction ?? 0);
+    });
+    this.events.on('error', (error) => this.logger.warn({ err: error.message }, 'queue events error'));
+    this.poll = setInterval(() => void this.updatePositions(), POSITION_POLL_MS);
+    this.poll.unref();
+  }
+
+  async ready(): Promise<void> {
+    await this.events.waitUntilReady();
+  }
+
+  /** Start tracking a job this process enqueued; `what` is a short line shown under the bar. */
+  track(jobId: string, delivery: Delivery, what: string, position: number): void {
+    this.tracked.set(jobId, { delivery, what, lastAt: 0, finished: false, waiting: position > 0, stage: position > 0 ? 'queued' : 'composing' });
+    this.push(jobId, position > 0 ? progressContent('queued', 0, { position, what }) : progressContent('composing', 0, { what }), true);
+  }
+
+  /** Show a stage for a job and wait until that edit is sent (the delivery step's "uploading"). */
+  async stage(jobId: string, stage: ProgressStage, fraction: number): Promise<void> {
+    this.onStage(jobId, stage, fraction);
+    const t = this.tracked.get(jobId);
+    for (let i = 0; t && (t.timer || t.inFlight) && i < 100; i++) {
+      await (t.inFlight ?? new Promise((r) => setTimeout(r, 20)));
+    }
+  }
+
+  /** No more progress edits for this job: wait for one in flight, drop any pending. */
+  async finish(jobId: string): Promise<void> {
+    const t = this.tracked.get(jobId);
+    if (!t) return;
+    t.finished = true;
+    clearTimeout(t.timer);
+    await t.inFlight;
+    this.tracked.delete(jobId);
+  }
+
+  private onStage(jobId: string, stage: ProgressStage, fraction: number): void {
+    const t = this.tracked.get(jobId);
+    if (!t || t.finished) return;
+    t.waiting = false;
+    const newStage = t.stage !== stage;
+    t.stage = stage;
+    this.push(jobId, progressContent(stage, fraction, { what: t.what }), newStage);
+  }
+
+  private push(jobId: string, content: string, newStage = false): void {
+    const t = this.tracked.get(jobId);
+    if (!t || t.finished || content === t.lastSent) return;
+    t.pending = content;
+    const wait = Math.max(0, t.lastAt + (newStage ? MIN_STAGE_INTERVAL_MS : MIN_EDIT_INTERVAL_MS) - Date.now());
+    if (t.inFlight) return; // sent when the edit in flight finishes
+    if (t.timer) {
+      if (!newStage) return;
+      clearTimeout(t.timer); // a new stage may go sooner than a queued percentage update
+    }
+    t.timer = setTimeout(() => void this.flush(jobId), wait);
+  }
+
+  private async flush(jobId: string): Promise<void> {
+    const t = this.tracked.get(jobId);
+    if (!t) return;
+    t.timer = undefined;
+    const content = t.pending;
+    t.pending = undefined;
+    if (!content || t.finished || !tokenAlive(t.delivery)) return;
+    t.lastSent = content;
+    t.lastAt = Date.now();
+    t.inFlight = editOriginal(this.rest, t.delivery, { content })
+      .then(() => void this.editsSent++)
+      .catch((error: Error) => this.logger.warn({ jobId, err: error.message }, 'progress edit failed'))
+      .finally(() => {
+        t.inFlight = undefined;
+        if (t.pending && !t.finished) this.push(jobId, t.pending);
+      });
+    await t.inFlight;
+  }
+
+  private async updatePositions(): Promise<void> {
+    for (const [jobId, t] of this.tracked) {
+      if (!t.waiting || t.finished) continue;
+      const position = await this.producer.position(jobId).catch(() => -1);
+      if (position > 0) this.push(jobId, progressContent('queued', 0, { position, what: t.what }));
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.poll);
+    for (const t of this.tracked.values()) clearTimeout(t.timer);
+    await this.events.close();
+  }
+}
