@@ -123,16 +123,27 @@ export class LoudnessMeter {
   }
 
   result(): LoudnessResult {
+    return gatedLoudness(this.blockPowers, this.peak);
+  }
+
+  /** Loudness of this meter's audio and another's taken together (e.g. two halves of one piece). */
+  resultWith(other: LoudnessMeter): LoudnessResult {
+    return gatedLoudness([...this.blockPowers, ...other.blockPowers], Math.max(this.peak, other.peak));
+  }
+}
+
+function gatedLoudness(blockPowers: number[], peak: number): LoudnessResult {
+  {
     const lufs = (power: number) => LOUDNESS_OFFSET + 10 * Math.log10(power);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const aboveAbsolute = this.blockPowers.filter((p) => lufs(p) > ABSOLUTE_GATE_LUFS);
+    const aboveAbsolute = blockPowers.filter((p) => lufs(p) > ABSOLUTE_GATE_LUFS);
     let integratedLufs = -Infinity;
     if (aboveAbsolute.length) {
       const relativeGate = lufs(mean(aboveAbsolute)) + RELATIVE_GATE_LU;
       const gated = aboveAbsolute.filter((p) => lufs(p) > relativeGate);
       if (gated.length) integratedLufs = lufs(mean(gated));
     }
-    return { integratedLufs, samplePeak: this.peak, samplePeakDb: 20 * Math.log10(this.peak) };
+    return { integratedLufs, samplePeak: peak, samplePeakDb: 20 * Math.log10(peak) };
   }
 }
 

@@ -19,6 +19,8 @@ import { codecOptions, filterChain, FORMAT_INFO, pcmCommand, runCommand, tagOpti
 import { makeScratchDir, ProcessGuard } from './lifecycle.ts';
 import { planGain } from './normalize.ts';
 import { checkRenderSetup, type RenderSetup } from './tools.ts';
+import { availableParallelism } from 'node:os';
+import { planSplit, stitchPcm, type SplitPlan } from './split.ts';
 import { collectPcm, fluidsynthArgs, SAMPLE_RATE, spawnSynth, type CollectedPcm, type SynthFlags } from './synth.ts';
 
 export interface RenderOptions extends SynthFlags {
@@ -35,6 +37,12 @@ export interface RenderOptions extends SynthFlags {
   bitrateKbps?: number;
   /** A loop gets no fade at its end (its end must meet its start). Default: trimStartSec > 0. */
   loop?: boolean;
+  /**
+   * Render the two halves of the piece in parallel (see split.ts). Default: on when the machine
+   * has two or more cores and TUNESMITH_RENDER_PARALLEL is not 0. Turn it off where every core
+   * already runs its own job (one worker per core).
+   */
+  parallel?: boolean;
   /** Kill everything and fail after this long. Default grows with the duration. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -54,6 +62,8 @@ export interface RenderResult {
   /** The SoundFont file used. */
   soundfont: string;
   timings: { synthMs: number; encodeMs: number };
+  /** Where the piece was split for parallel synthesis, or null when rendered in one go. */
+  split: { seamSec: number } | null;
 }
 
 const BASE_TIMEOUT_MS = 60_000;
@@ -78,6 +88,47 @@ async function synthesize(setup: RenderSetup, midiPath: string, opts: RenderOpti
   return collected;
 }
 
+/**
+ * Both halves of a split plan at once, each measured while it streams (the first over the output
+ * window up to the seam, the second from the seam on), then joined.
+ */
+async function synthesizeSplit(setup: RenderSetup, dir: string, plan: SplitPlan, opts: RenderOptions, guard: ProcessGuard, gain: number): Promise<CollectedPcm> {
+  const paths = [join(dir, 'first.mid'), join(dir, 'second.mid')] as const;
+  await Promise.all([writeFile(paths[0], plan.first), writeFile(paths[1], plan.second)]);
+  const seamFrame = Math.round(plan.seamSec * SAMPLE_RATE);
+  const preRollFrame = Math.round(plan.preRollSec * SAMPLE_RATE);
+  const startFrame = Math.round((opts.trimStartSec ?? 0) * SAMPLE_RATE);
+  const endFrame = startFrame + Math.round(opts.durationSec * SAMPLE_RATE);
+  const windows = [
+    { startFrame, frames: Math.max(0, seamFrame - startFrame) },
+    { startFrame: preRollFrame + Math.max(0, startFrame - seamFrame), frames: endFrame - Math.max(seamFrame, startFrame) },
+  ];
+  const [first, second] = await guard.race(
+    Promise.all(
+      paths.map(async (path, i) => {
+        const synth = spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, path, opts, gain), guard);
+        const [collected] = await Promise.all([collectPcm(synth.stdout, windows[i]!), synth.exited]);
+        return collected;
+      }),
+    ),
+  );
+  const pcm = stitchPcm(first!.pcm, second!.pcm, seamFrame, preRollFrame, Math.round(SEAM_FADE_SEC * SAMPLE_RATE));
+  return { pcm, loudness: first!.meter.resultWith(second!.meter), meter: first!.meter };
+}
+
+/** Equal-gain crossfade at the seam of a split render: short enough to be inaudible, long enough for no click. */
+const SEAM_FADE_SEC = 0.01;
+
+/**
+ * Split rendering pays off only with a second core to put the second half on. Loops render in
+ * one piece: their seam relies on the end and the pre-roll sharing one synthesis timeline.
+ */
+function wantsSplit(opts: RenderOptions): boolean {
+  if (opts.parallel === false || (opts.loop ?? (opts.trimStartSec ?? 0) > 0)) return false;
+  if (process.env.TUNESMITH_RENDER_PARALLEL === '0') return false;
+  return (opts.parallel ?? true) && availableParallelism() >= 2;
+}
+
 export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
   const trimStartSec = opts.trimStartSec ?? 0;
   validateTiming(opts.durationSec, trimStartSec);
@@ -90,9 +141,11 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
     await writeFile(midiPath, opts.midi);
 
     const synthStart = performance.now();
-    let collected = await synthesize(setup, midiPath, opts, guard, setup.soundfont.gain);
+    const split = wantsSplit(opts) ? planSplit(opts.midi, trimStartSec + opts.durationSec, SEAM_FADE_SEC) : null;
+    const run = (gain: number) => (split ? synthesizeSplit(setup, scratch.dir, split, opts, guard, gain) : synthesize(setup, midiPath, opts, guard, gain));
+    let collected = await run(setup.soundfont.gain);
     if (collected.loudness.samplePeak >= CLIPPED_PEAK) {
-      collected = await synthesize(setup, midiPath, opts, guard, setup.soundfont.gain * CLIP_RETRY_GAIN_FACTOR);
+      collected = await run(setup.soundfont.gain * CLIP_RETRY_GAIN_FACTOR);
     }
     const synthMs = performance.now() - synthStart;
 
@@ -121,6 +174,7 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
       limited: plan.limitDbfs !== undefined,
       soundfont: setup.soundfont.path,
       timings: { synthMs, encodeMs },
+      split: split ? { seamSec: split.seamSec } : null,
     };
   } catch (e) {
     throw guard.failedWith ?? e;

@@ -96,6 +96,8 @@ export interface CollectedPcm {
   pcm: Buffer;
   /** Loudness of the frames in the measured window only (the audio we will output). */
   loudness: LoudnessResult;
+  /** The meter itself, to combine with another render's (split rendering). */
+  meter: LoudnessMeter;
 }
 
 /**
@@ -126,5 +128,5 @@ export async function collectPcm(stdout: Readable, window: { startFrame: number;
     carry = data.subarray(to - dataStart);
     next = to;
   }
-  return { pcm: Buffer.concat(chunks, bytes), loudness: meter.result() };
+  return { pcm: Buffer.concat(chunks, bytes), loudness: meter.result(), meter };
 }
