@@ -11,6 +11,7 @@ import { startDeliveryWorker } from '../queue/deliveryWorker.ts';
 import { QueueMetrics, startHealthServer } from '../queue/metrics.ts';
 import { JobProducer } from '../queue/producer.ts';
 import { openRedis } from '../queue/redisConnection.ts';
+import { composeWorkerSettings } from '../queue/workerSettings.ts';
 import { ResultStore } from '../queue/resultStore.ts';
 import type { BotConfig } from './config.ts';
 import type { BotContext } from './context.ts';
@@ -65,17 +66,7 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<BotHa
   const workers: ComposeWorkerHandle[] = [];
   for (let i = 0; i < config.BOT_WORKERS; i++) {
     workers.push(
-      startComposeWorker({
-        connection: redis,
-        logger: logger.child({ worker: i }),
-        metrics,
-        concurrency: config.WORKER_CONCURRENCY,
-        jobTimeoutMs: config.JOB_TIMEOUT_SEC * 1000,
-        resultTtlSec: config.RESULT_TTL_SEC,
-        shutdownGraceMs: config.SHUTDOWN_GRACE_SEC * 1000,
-        lockMs: config.JOB_LOCK_MS,
-        stalledCheckMs: config.JOB_STALLED_CHECK_MS,
-      }),
+      startComposeWorker({ connection: redis, logger: logger.child({ worker: i }), metrics, ...composeWorkerSettings(config) }),
     );
   }
   const voice = registerVoice(ctx);

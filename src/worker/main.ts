@@ -3,29 +3,20 @@
  * reach the same Redis (REDIS_URL). SIGTERM/SIGINT: stop taking jobs, finish or hand back the
  * running ones, exit within SHUTDOWN_GRACE_SEC (+ a few seconds).
  */
-import { pino } from 'pino';
+import { createLogger } from '../bot/logger.ts';
 import { ConfigError, loadDotEnv, parseConfig, QueueConfigSchema } from '../config.ts';
 import { startComposeWorker } from '../queue/composeWorker.ts';
 import { QueueMetrics, startHealthServer } from '../queue/metrics.ts';
 import { openRedis } from '../queue/redisConnection.ts';
+import { composeWorkerSettings } from '../queue/workerSettings.ts';
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = parseConfig(QueueConfigSchema);
-  const logger = pino({ level: config.LOG_LEVEL, base: { process: 'worker', pid: process.pid } });
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker', secrets: [] });
   const handle = await openRedis(config, logger, { startEmbedded: false });
   const metrics = new QueueMetrics();
-  const worker = startComposeWorker({
-    connection: handle.redis,
-    logger,
-    metrics,
-    concurrency: config.WORKER_CONCURRENCY,
-    jobTimeoutMs: config.JOB_TIMEOUT_SEC * 1000,
-    resultTtlSec: config.RESULT_TTL_SEC,
-    shutdownGraceMs: config.SHUTDOWN_GRACE_SEC * 1000,
-    lockMs: config.JOB_LOCK_MS,
-    stalledCheckMs: config.JOB_STALLED_CHECK_MS,
-  });
+  const worker = startComposeWorker({ connection: handle.redis, logger, metrics, ...composeWorkerSettings(config) });
   const health = config.METRICS_PORT ? await startHealthServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, redis: handle.redis, name: 'worker' }) : undefined;
   logger.info({ redis: handle.safeUrl, concurrency: config.WORKER_CONCURRENCY, metricsPort: config.METRICS_PORT || null }, 'worker ready');
 
