@@ -1,6 +1,8 @@
 /**
  * The compose worker: takes jobs from the compose queue, runs the pipeline, stores the result and
- * hands a delivery job to whoever talks to Discord. Any number of these run on any machines that
+ * hands a delivery job to whoever talks to Discord. Besides composing it runs the two derived
+ * kinds (see jobs.ts): `rerender` and `extend` read the source piece's MIDI from the store,
+ * transform it (src/midi/transformPiece.ts) and render the result. Any number of these run on any machines that
  * share the Redis. A job is retried with backoff on transient failures, has a hard timeout, is
  * recovered by another worker if this one dies (BullMQ stalled-job check), and is handed back
  * to the queue on a graceful shutdown.
@@ -11,11 +13,12 @@ import type { Logger } from 'pino';
 import { formatKey } from '../core/keys.ts';
 import { RequestError } from '../core/request.ts';
 import type { MelodyGenerator } from '../core/generator.ts';
+import { DerivedPieceError, derivePiece } from '../midi/transformPiece.ts';
 import { createPiece, type Piece } from '../pipeline.ts';
 import { MissingToolError } from '../render/errors.ts';
 import { ComposeJobSchema, QUEUE_NAMES, resultIdFor, type ComposeJob, type DeliverJob, type PieceSummary } from './jobs.ts';
 import type { QueueMetrics } from './metrics.ts';
-import { ResultStore } from './resultStore.ts';
+import { ResultStore, type StoredPiece } from './resultStore.ts';
 
 export interface ComposeWorkerOptions {
   connection: Redis;
@@ -43,7 +46,7 @@ export interface ComposeWorkerHandle {
 
 const SHUTDOWN = 'tunesmith: shutting down';
 
-export function summarize(piece: Piece, audioFile: string): PieceSummary {
+export function summarize(piece: Pick<Piece, 'score' | 'audio' | 'timings'>, audioFile: string, derivation?: string): PieceSummary {
   const { score } = piece;
   return {
     title: score.meta.title,
@@ -61,12 +64,14 @@ export function summarize(piece: Piece, audioFile: string): PieceSummary {
     audioFile,
     loudnessLufs: Number(piece.audio!.loudnessLufs.toFixed(2)),
     timingsMs: Object.fromEntries(Object.entries(piece.timings).map(([k, v]) => [k, Math.round(v)])),
+    ...(derivation ? { derivation } : {}),
   };
 }
 
 /** A failure message a person understands, for the final reply. */
 export function userMessageFor(error: unknown): string {
   if (error instanceof RequestError) return `I couldn't compose that: ${error.problems.map((p) => p.message).join(' ')}`;
+  if (error instanceof DerivedPieceError) return error.message;
   if (error instanceof MissingToolError) return 'The music renderer is not set up on the server that took this job (a missing audio tool). The bot owner has been told in the logs.';
   if (error instanceof Error && error.name === 'TimeoutError') return 'Composing took too long and was stopped. Please try again, perhaps with a shorter piece.';
   return 'Something went wrong while composing, and retrying did not help. Please try again in a moment.';
@@ -87,6 +92,31 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
       removeOnFail: { age: 7 * 24 * 3600 },
     });
 
+  type Made = { piece: StoredPiece; timings: Record<string, number> };
+  type OnProgress = (p: { stage: string; fraction: number }) => void;
+
+  const composeNew = async (data: Extract<ComposeJob, { kind: 'compose' }>, signal: AbortSignal, onProgress: OnProgress): Promise<Made> => {
+    const piece = await createPiece(data.request, { format: data.render.format, soundfont: data.render.soundfont, generator: opts.generator, signal, onProgress });
+    const audioFile = `tunesmith-${data.request.style}-${data.request.mood}-${data.request.seed}.${piece.audio!.extension}`;
+    return {
+      piece: { summary: summarize(piece, audioFile), request: data.request, render: data.render, audio: piece.audio!.data, midi: Buffer.from(piece.midi), png: piece.png },
+      timings: piece.timings,
+    };
+  };
+
+  const deriveNew = async (data: Exclude<ComposeJob, { kind: 'compose' }>, resultId: string, signal: AbortSignal, onProgress: OnProgress): Promise<Made> => {
+    const source = await store.getSource(data.source.resultId);
+    if (!source) throw new DerivedPieceError('The piece to build on is no longer stored (pieces are kept for a limited time). Press 🎲 Variation or use /compose with its seed to make it again.');
+    const spec = data.kind === 'rerender' ? { kind: 'rerender' as const, transform: data.transform } : { kind: 'extend' as const, durationSec: data.request.durationSec };
+    const made = await derivePiece(source, spec, { format: data.render.format, soundfont: data.render.soundfont, generator: opts.generator, signal, onProgress });
+    const r = made.request;
+    const audioFile = `tunesmith-${r.style}-${r.mood}-${r.seed}-${data.kind === 'extend' ? 'extended' : 'rerender'}-${resultId.slice(0, 6)}.${made.audio.extension}`;
+    return {
+      piece: { summary: summarize(made, audioFile, made.derivation), request: r, render: data.render, audio: made.audio.data, midi: Buffer.from(made.midi), png: made.png },
+      timings: made.timings,
+    };
+  };
+
   const processor = async (job: Job<ComposeJob>, token?: string, signal?: AbortSignal) => {
     const parsed = ComposeJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
@@ -98,18 +128,13 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
     try {
       await opts.beforeAttempt?.(job);
       if (!(await store.has(resultId))) {
-        const piece = await createPiece(data.request, {
-          format: data.render.format,
-          soundfont: data.render.soundfont,
-          generator: opts.generator,
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-          onProgress: (p) => void job.updateProgress({ stage: p.stage, fraction: p.fraction }).catch(() => {}),
-        });
+        const onProgress = (p: { stage: string; fraction: number }) => void job.updateProgress({ stage: p.stage, fraction: p.fraction }).catch(() => {});
+        const jobSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+        const stored = data.kind === 'compose' ? await composeNew(data, jobSignal, onProgress) : await deriveNew(data, resultId, jobSignal, onProgress);
         if (timeout.aborted) throw Object.assign(new Error('job timed out'), { name: 'TimeoutError' });
-        const audioFile = `tunesmith-${data.request.style}-${data.request.mood}-${data.request.seed}.${piece.audio!.extension}`;
-        await store.put(resultId, { summary: summarize(piece, audioFile), request: data.request, render: data.render, audio: piece.audio!.data, midi: Buffer.from(piece.midi), png: piece.png });
-        opts.metrics?.observePiece(piece);
-        log.info({ ms: Date.now() - started, timings: piece.timings }, 'composed');
+        await store.put(resultId, stored.piece);
+        for (const [stage, ms] of Object.entries(stored.timings)) opts.metrics?.stageSeconds.observe({ stage }, ms / 1000);
+        log.info({ ms: Date.now() - started, kind: data.kind, timings: stored.timings }, data.kind === 'compose' ? 'composed' : `derived (${data.kind})`);
       } else {
         log.info('identical request already composed: serving the stored result');
         opts.metrics?.cacheHits.inc();
@@ -123,7 +148,7 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
         throw new WaitingError();
       }
       const timedOut = timeout.aborted;
-      const permanent = error instanceof RequestError || error instanceof MissingToolError || error instanceof UnrecoverableError;
+      const permanent = error instanceof RequestError || error instanceof MissingToolError || error instanceof DerivedPieceError || error instanceof UnrecoverableError;
       const finalAttempt = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log.warn({ err: error instanceof Error ? error.message : String(error), timedOut, finalAttempt }, 'compose attempt failed');
       if (finalAttempt) {

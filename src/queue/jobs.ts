@@ -1,6 +1,13 @@
 /**
  * What travels through the queues: a validated composition request, how to render it, and where
  * to deliver the result (the Discord interaction it answers). Validated on both sides with zod.
+ *
+ * A job is one of three kinds: `compose` (the default, so jobs written before kinds existed
+ * still parse), `rerender` (the same notes of a stored piece with tempo, key, instruments or
+ * SoundFont changed: nothing is composed again) and `extend` (a stored piece continued to a
+ * longer length). Every kind carries `request`: for derived kinds it is the request the new
+ * piece answers (its real tempo, key and length), so priorities, fairness limits, progress lines
+ * and the Variation button work the same for every result.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -18,6 +25,11 @@ export const DeliverySchema = z.object({
   userId: z.string().min(1),
   /** When the interaction arrived (ms since epoch); its token expires 15 minutes later. */
   interactionAt: z.number(),
+  /**
+   * The largest attachment Discord accepts here (the interaction's attachment_size_limit), when
+   * the bot knew it at enqueue time. Absent: the delivery works it out (see src/bot/delivery.ts).
+   */
+  uploadLimitBytes: z.number().int().positive().optional(),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
 
@@ -27,7 +39,7 @@ export const RenderSpecSchema = z.object({
 });
 export type RenderSpec = z.infer<typeof RenderSpecSchema>;
 
-export const ComposeJobSchema = z.object({
+const JobBase = {
   /** Follows one request from interaction to reply in every log line. */
   requestId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/),
   request: CompositionRequestSchema,
@@ -36,9 +48,31 @@ export const ComposeJobSchema = z.object({
   /** What the prompt parser understood, for the reply. */
   understood: z.array(z.string()).default([]),
   enqueuedAt: z.number(),
+};
+
+/** The stored piece a derived job builds on (its result id; the worker reads its MIDI from the store). */
+export const SourceSchema = z.object({ resultId: z.string().regex(/^[0-9a-f]{32}$/) });
+
+/** Instrument presets (ids) are defined in src/midi/transform.ts; the schema only bounds the text. */
+export const TransformSchema = z.object({
+  /** New tempo = old × tempoScale (the length changes by 1/tempoScale). */
+  tempoScale: z.number().min(0.25).max(4).default(1),
+  /** Semitones, applied to every pitched track (drums untouched). */
+  transpose: z.number().int().min(-11).max(11).default(0),
+  /** An instrument preset id, or absent to keep the programs. */
+  instruments: z.string().regex(/^[a-z0-9-]{1,16}$/).optional(),
 });
+export type Transform = z.infer<typeof TransformSchema>;
+
+export const ComposeJobSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('compose').default('compose'), ...JobBase }),
+  z.object({ kind: z.literal('rerender'), ...JobBase, source: SourceSchema, transform: TransformSchema }),
+  /** `request.durationSec` is the target length. */
+  z.object({ kind: z.literal('extend'), ...JobBase, source: SourceSchema }),
+]);
 export type ComposeJob = z.infer<typeof ComposeJobSchema>;
 export type ComposeJobInput = z.input<typeof ComposeJobSchema>;
+export type JobKind = ComposeJob['kind'];
 
 /** A finished piece's description (the audio, MIDI and picture bytes live in the result store). */
 export const PieceSummarySchema = z.object({
@@ -57,6 +91,8 @@ export const PieceSummarySchema = z.object({
   audioFile: z.string(),
   loudnessLufs: z.number(),
   timingsMs: z.record(z.string(), z.number()),
+  /** For re-rendered and extended pieces: what was done to which piece, in words. */
+  derivation: z.string().max(500).optional(),
 });
 export type PieceSummary = z.infer<typeof PieceSummarySchema>;
 
@@ -66,16 +102,33 @@ export const DeliverJobSchema = z.discriminatedUnion('outcome', [
 ]);
 export type DeliverJob = z.infer<typeof DeliverJobSchema>;
 
+/** What a result id is computed from (a compose job needs only request and render). */
+export type ResultIdInput = Pick<ComposeJob, 'request' | 'render'> & {
+  kind?: JobKind;
+  source?: { resultId: string };
+  transform?: Transform;
+};
+
 /**
  * Content address of a result: the same normalised request (seed included), render settings and
- * composer version always produce the same bytes, so they can share one stored result.
+ * composer version always produce the same bytes, so they can share one stored result. A derived
+ * result is addressed by its source's id and what was done to it (plus the target length for an
+ * extension), so asking for the same re-render twice is served from the store too. Compose ids
+ * are unchanged from before job kinds existed.
  */
-export function resultIdFor(job: Pick<ComposeJob, 'request' | 'render'>): string {
-  const canonical = JSON.stringify({
-    v: COMPOSER_VERSION,
-    request: sortKeys(job.request),
-    render: { format: job.render.format, soundfont: job.render.soundfont ?? null },
-  });
+export function resultIdFor(job: ResultIdInput): string {
+  const render = { format: job.render.format, soundfont: job.render.soundfont ?? null };
+  const kind = job.kind ?? 'compose';
+  const canonical =
+    kind === 'compose'
+      ? JSON.stringify({ v: COMPOSER_VERSION, request: sortKeys(job.request), render })
+      : JSON.stringify({
+          v: COMPOSER_VERSION,
+          kind,
+          source: job.source?.resultId ?? null,
+          ...(kind === 'rerender' ? { transform: sortKeys(TransformSchema.parse(job.transform ?? {})) } : { durationSec: job.request.durationSec }),
+          render,
+        });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
 

@@ -1,8 +1,14 @@
 /**
  * Finished pieces in Redis, addressed by their result id, with a TTL. Workers on any machine
  * write here; whoever delivers reads here; an identical request is served from here (the cache).
+ *
+ * Buttons under a result (Variation, Extend, Re-render, MIDI) need only a piece's *source*: its
+ * request, render settings, summary and MIDI — not the audio or the picture. `getSource` reads
+ * those fields of a stored result; when the result has expired, the bot rebuilds the source from
+ * the MIDI file posted with the message and keeps it with `putSource`, so derived jobs find it.
  */
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { CompositionRequestSchema, type CompositionRequest } from '../core/request.ts';
 import { PieceSummarySchema, RenderSpecSchema, type PieceSummary, type RenderSpec } from './jobs.ts';
 
@@ -16,7 +22,44 @@ export interface StoredPiece {
   png: Buffer;
 }
 
+/** The part of a summary that can also be read back from a posted MIDI file. */
+export const SourceSummarySchema = PieceSummarySchema.pick({
+  title: true,
+  style: true,
+  mood: true,
+  key: true,
+  bpm: true,
+  meter: true,
+  durationSec: true,
+  loop: true,
+  seed: true,
+  generator: true,
+  format: true,
+  audioFile: true,
+  derivation: true,
+});
+export type SourceSummary = z.infer<typeof SourceSummarySchema>;
+
+/** What derived jobs and buttons build on. */
+export interface PieceSource {
+  summary: SourceSummary;
+  request: CompositionRequest;
+  render: RenderSpec;
+  midi: Buffer;
+}
+
 const key = (resultId: string) => `tunesmith:result:${resultId}`;
+const sourceKey = (resultId: string) => `tunesmith:source:${resultId}`;
+
+function parseSource(summary: Buffer, asked: Buffer, midi: Buffer): PieceSource {
+  const { request, render } = JSON.parse(asked.toString('utf8'));
+  return {
+    summary: SourceSummarySchema.parse(JSON.parse(summary.toString('utf8'))),
+    request: CompositionRequestSchema.parse(request),
+    render: RenderSpecSchema.parse(render),
+    midi,
+  };
+}
 
 export class ResultStore {
   constructor(
@@ -50,5 +93,32 @@ export class ResultStore {
       midi,
       png,
     };
+  }
+
+  /** A piece's source: from the stored result, else from one rebuilt earlier; null when neither is kept. */
+  async getSource(resultId: string): Promise<PieceSource | null> {
+    const [summary, asked, midi] = await this.redis.hmgetBuffer(key(resultId), 'summary', 'request', 'midi');
+    if (summary && asked && midi) {
+      // Someone is building on this piece: keep it a while longer.
+      await this.redis.expire(key(resultId), this.ttlSec);
+      return parseSource(summary, asked, midi);
+    }
+    const [s, a, m] = await this.redis.hmgetBuffer(sourceKey(resultId), 'summary', 'request', 'midi');
+    if (!s || !a || !m) return null;
+    await this.redis.expire(sourceKey(resultId), this.ttlSec);
+    return parseSource(s, a, m);
+  }
+
+  /** Keep a source rebuilt from a posted MIDI file (the result itself had expired). */
+  async putSource(resultId: string, source: PieceSource): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(sourceKey(resultId), {
+        summary: JSON.stringify(SourceSummarySchema.parse(source.summary)),
+        request: JSON.stringify({ request: source.request, render: source.render }),
+        midi: source.midi,
+      })
+      .expire(sourceKey(resultId), this.ttlSec)
+      .exec();
   }
 }

@@ -1,12 +1,19 @@
+import { createHash } from 'node:crypto';
 import { UnrecoverableError, type Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startComposeWorker, type ComposeWorkerHandle } from '../../src/queue/composeWorker.ts';
 import { startDeliveryWorker } from '../../src/queue/deliveryWorker.ts';
-import type { DeliverJob } from '../../src/queue/jobs.ts';
+import { COMPOSER_VERSION } from '../../src/core/compose.ts';
+import { parseKey } from '../../src/core/keys.ts';
+import type { CompositionRequest } from '../../src/core/request.ts';
+import { rerenderRequest } from '../../src/midi/transform.ts';
+import { midiToScore } from '../../src/midi/transformSource.ts';
+import { ComposeJobSchema, resultIdFor, TransformSchema, type ComposeJobInput, type DeliverJob } from '../../src/queue/jobs.ts';
 import { QueueMetrics, startHealthServer } from '../../src/queue/metrics.ts';
 import { JobProducer, QueueRejection } from '../../src/queue/producer.ts';
 import { composeJob, DeliveryLog, quietLogger } from '../support/queueFixtures.ts';
 import { startTestRedis } from '../support/redis.ts';
+import { makeRequest } from '../support/requests.ts';
 import { waitFor } from '../support/wait.ts';
 
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
@@ -184,5 +191,92 @@ describe('the job queue (real redis-server)', () => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(text).toMatch(/tunesmith_queue_jobs\{queue="tunesmith-compose",state="prioritized"\} 1/);
     expect(text).toMatch(/# TYPE tunesmith_stage_duration_seconds histogram/);
+  });
+});
+
+describe('derived jobs: re-render and extend (real redis-server)', () => {
+  async function composed(seed: number, overrides: Partial<CompositionRequest> = {}) {
+    const log = deliveries();
+    composeWorker();
+    const jobs = producer({ limits: { perUserActive: 10, perGuildActive: 10, perUserPerMinute: 60, maxQueueLength: 20 } });
+    const job = composeJob({ request: { seed, tempo: 100, durationSec: 4, ...overrides } });
+    const submitted = await jobs.submit(job);
+    await waitFor(() => log.count(job.requestId) === 1, { timeout: 30_000, message: 'source delivery' });
+    const outcome = log.of(job.requestId)!;
+    if (outcome.outcome !== 'success') throw new Error(`source failed: ${JSON.stringify(outcome)}`);
+    return { log, jobs, sourceId: submitted.resultId, source: outcome.piece };
+  }
+
+  function derived(kind: 'rerender' | 'extend', sourceId: string, request: CompositionRequest, extra: Record<string, unknown> = {}): ComposeJobInput {
+    return { ...composeJob({ request }), kind, source: { resultId: sourceId }, ...extra } as ComposeJobInput;
+  }
+
+  it('reads a compose job written before job kinds existed, with the same result id', () => {
+    const old = composeJob({ request: { seed: 50 } });
+    const parsed = ComposeJobSchema.parse(old);
+    expect(parsed.kind).toBe('compose');
+    const legacy = createHash('sha256')
+      .update(JSON.stringify({ v: COMPOSER_VERSION, request: Object.fromEntries(Object.entries(parsed.request).sort(([a], [b]) => a.localeCompare(b))), render: { format: 'ogg', soundfont: null } }))
+      .digest('hex')
+      .slice(0, 32);
+    expect(resultIdFor(parsed)).toBe(legacy);
+    expect(ComposeJobSchema.safeParse({ ...old, kind: 'rerender' }).success).toBe(false); // needs a source and a transform
+  });
+
+  it('re-renders a stored piece without composing again: same notes, new tempo and key; a repeat comes from the store', async () => {
+    const { log, jobs, sourceId, source } = await composed(51);
+    const request = rerenderRequest(source.request, { bpm: source.summary.bpm, durationSec: source.summary.durationSec, key: parseKey(source.summary.key)! }, TransformSchema.parse({ tempoScale: 0.8, transpose: 2 }));
+    const job = derived('rerender', sourceId, request, { transform: { tempoScale: 0.8, transpose: 2 } });
+    const submitted = await jobs.submit(job);
+    expect(submitted.status).toBe('queued');
+    await waitFor(() => log.count(job.requestId) === 1, { timeout: 30_000, message: 're-render delivery' });
+    const outcome = log.of(job.requestId)!;
+    if (outcome.outcome !== 'success') throw new Error(JSON.stringify(outcome));
+    expect(outcome.piece.summary.bpm).toBe(80);
+    expect(outcome.piece.summary.durationSec).toBeCloseTo(5, 9);
+    expect(outcome.piece.summary.derivation).toMatch(/same notes.*tempo 80%.*0:05 instead of 0:04/);
+    expect(outcome.piece.request).toMatchObject({ seed: 51, tempo: 80 });
+    const before = midiToScore(source.midi);
+    const after = midiToScore(outcome.piece.midi);
+    for (const [i, t] of after.tracks.entries()) {
+      expect(t.notes.map((n) => n.tick)).toEqual(before.tracks[i]!.notes.map((n) => n.tick));
+      expect(t.notes.map((n) => n.pitch)).toEqual(before.tracks[i]!.notes.map((n) => n.pitch + (t.role === 'drums' ? 0 : 2)));
+    }
+    expect(outcome.piece.audio.subarray(0, 4).toString()).toBe('OggS');
+
+    const again = derived('rerender', sourceId, request, { transform: { tempoScale: 0.8, transpose: 2 } });
+    expect((await jobs.submit(again)).status).toBe('cached');
+  });
+
+  it('extends a stored piece: the opening is the original, then new bars and an ending', async () => {
+    const { log, jobs, sourceId, source } = await composed(52, { durationSec: 5 });
+    const job = derived('extend', sourceId, { ...source.request, durationSec: 10 });
+    await jobs.submit(job);
+    await waitFor(() => log.count(job.requestId) === 1, { timeout: 30_000, message: 'extend delivery' });
+    const outcome = log.of(job.requestId)!;
+    if (outcome.outcome !== 'success') throw new Error(JSON.stringify(outcome));
+    expect(outcome.piece.summary.durationSec).toBe(10);
+    expect(outcome.piece.summary.bpm).toBe(source.summary.bpm);
+    expect(outcome.piece.summary.derivation).toMatch(/Extended .* from 0:05 to 0:10: the first \d+ bars are the original/);
+    const before = midiToScore(source.midi);
+    const after = midiToScore(outcome.piece.midi);
+    for (const t of before.tracks) {
+      const kept = t.notes.filter((n) => n.tick < before.endTick);
+      expect(after.tracks.find((x) => x.role === t.role)!.notes.slice(0, kept.length)).toEqual(kept);
+    }
+    expect(after.endTick).toBeGreaterThan(before.endTick);
+  });
+
+  it('tells the user once, without retrying, when the source piece is gone', async () => {
+    const log = deliveries();
+    let attempts = 0;
+    composeWorker({ beforeAttempt: () => void attempts++ });
+    const job = derived('rerender', 'f'.repeat(32), makeRequest({ durationSec: 4 }), { transform: { tempoScale: 1.1 } });
+    await producer({ attempts: 3 }).submit(job);
+    await waitFor(() => log.count(job.requestId) === 1, { timeout: 30_000, message: 'failure delivery' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(attempts).toBe(1);
+    const outcome = log.of(job.requestId)!;
+    expect(outcome.outcome === 'failure' && outcome.message).toMatch(/no longer stored.*Variation/);
   });
 });
