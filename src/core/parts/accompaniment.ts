@@ -51,7 +51,8 @@ export function writeHarmony(plan: Plan, rng: Rng): ScoreNote[] {
   const notes: ScoreNote[] = [];
   const pattern = plan.style.comp;
   let previous: number[] | undefined;
-  const centre = plan.style.id === 'classical-piano' ? 62 : 64;
+  // Voiced around C4 so the lead (around its style's centre, a fifth or more higher) sits on top.
+  const centre = plan.style.id === 'classical-piano' ? 60 : 61;
   for (let bar = 0; bar * plan.barTicks < plan.finalTick; bar++) {
     const barStart = bar * plan.barTicks;
     const hits = hitsFor(plan, pattern, rng.fork(`bar${bar % 8}`)); // the same few patterns recur

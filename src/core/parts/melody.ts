@@ -102,7 +102,8 @@ function varyMotif(motif: MotifNote[], rng: Rng, amount: number): MotifNote[] {
 export function writeMelody(plan: Plan, rng: Rng): ScoreNote[] {
   const ladder = new ScaleLadder(plan);
   const centreDegree = ladder.degreeOf(plan.style.leadCentre + plan.mood.registerShift);
-  const low = ladder.pitch(centreDegree - 6);
+  // The tune lives above the chords (voiced around E4/C4), so its range reaches less far down than up.
+  const low = ladder.pitch(centreDegree - 4);
   const high = ladder.pitch(centreDegree + 7);
   const steps = stepsPerBar(plan);
   const notes: ScoreNote[] = [];
@@ -123,8 +124,10 @@ export function writeMelody(plan: Plan, rng: Rng): ScoreNote[] {
       const cellEndTick = Math.min(section.startBar + section.bars, cellStartBar + phraseBars) * plan.barTicks;
       const startTick = cellStartBar * plan.barTicks;
       const chord = chordAt(plan, startTick);
-      // Start each cell on the chord tone nearest the previous note (smooth sequence), lifted in choruses.
-      const anchorDegree = nearestChordDegree(ladder, chord.pcs, ladder.degreeOf(lastPitch) + lift);
+      // Start each cell on a chord tone between the previous note (smooth sequence) and the
+      // section's home register (lifted in choruses), so the tune neither drifts nor jumps.
+      const home = centreDegree + lift;
+      const anchorDegree = nearestChordDegree(ladder, chord.pcs, Math.round((ladder.degreeOf(lastPitch) + home) / 2));
       const isPhraseEnd = cell === cells - 1 || cell % 2 === 1;
       const cellNotes = pattern.filter((n) => startTick + n.step * STEP < cellEndTick);
       cellNotes.forEach((n, i) => {
