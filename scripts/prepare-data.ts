@@ -34,6 +34,8 @@ const { Midi } = midiPkg;
 const DATASET = process.env.POP909_DIR ?? join(import.meta.dirname, '../../shared/datasets/pop909/POP909');
 const OUT = join(import.meta.dirname, '../data/melody');
 export const SPLIT_SEED = 909;
+/** Melody gaps of this many 16ths (2 bars) or more split a song into separate pieces. */
+const MAX_GAP = 32;
 
 function readTable(path: string): string[][] {
   return readFileSync(path, 'utf8')
@@ -151,29 +153,39 @@ function prepareSong(id: string): RawPiece[] {
     const mode = modeFamily(q === 'min' ? 'minor' : 'major');
     const from = k === 0 ? 0 : Math.max(0, toStep(Number(start)));
     const to = k === keyRows.length - 1 ? totalSteps : Math.min(totalSteps, toStep(Number(end)));
-    // Trim to whole bars from the bar of the first note-on to the end of the last note.
+    // Split at melody gaps of MAX_GAP steps or more (instrumental intros and interludes): the
+    // model should learn phrases and their rests, not minutes of silence. Each part starts on the
+    // bar line before its first note and ends with its last sounding step.
+    const parts: Array<[number, number]> = [];
     let first = -1;
     let lastSounding = -1;
-    for (let s = from; s < to; s++) {
-      if (absPitch[s]! >= 0 && first < 0) first = s;
-      if (absTokens[s] !== REST) lastSounding = s;
+    for (let s = from; s <= to; s++) {
+      const sounding = s < to && absTokens[s] !== REST;
+      if (s < to && absPitch[s]! >= 0 && first < 0) first = s;
+      if (first >= 0 && (s === to || (!sounding && s - lastSounding >= MAX_GAP))) {
+        parts.push([first, lastSounding + 1]);
+        first = -1;
+      }
+      if (sounding && first >= 0) lastSounding = s;
     }
-    if (first < 0) return skip('key segment without melody');
-    let a = first;
-    while (a > from && posOf(a) !== 0) a--;
-    const b = Math.min(to, lastSounding + 1);
-    if (b - a < 2 * STEPS_PER_BAR) return skip('key segment under 2 bars');
+    if (parts.length === 0) return skip('key segment without melody');
     const shift = shiftToC(tonic);
-    const piece: RawPiece = { id: `${id}${keyRows.length > 1 ? `-${k}` : ''}`, song: id, bpm, tokens: [], pos: [], root: [], chroma: [], mode, tonicPc: tonic };
-    for (let s = a; s < b; s++) {
-      const t = absTokens[s]!;
-      // A hold whose note-on was before the segment start becomes a rest.
-      piece.tokens.push(t === -1 ? pitchToToken(absPitch[s]! + shift) : t === HOLD && piece.tokens.length === 0 ? REST : t);
-      piece.pos.push(posOf(s));
-      piece.root.push(chordRoot[s]! < 0 ? -1 : (chordRoot[s]! + shift + 12) % 12);
-      piece.chroma.push(chordRoot[s]! < 0 ? 0 : rotateChroma(chordMask[s]!, shift));
-    }
-    pieces.push(piece);
+    parts.forEach(([firstNote, end], partIndex) => {
+      let a = firstNote;
+      while (a > from && posOf(a) !== 0) a--;
+      const b = Math.min(to, end);
+      if (b - a < 2 * STEPS_PER_BAR) return skip('phrase group under 2 bars');
+      const piece: RawPiece = { id: `${id}-${k}-${partIndex}`, song: id, bpm, tokens: [], pos: [], root: [], chroma: [], mode, tonicPc: tonic };
+      for (let s = a; s < b; s++) {
+        const t = absTokens[s]!;
+        // A hold whose note-on was before the part's start becomes a rest.
+        piece.tokens.push(t === -1 ? pitchToToken(absPitch[s]! + shift) : t === HOLD && (piece.tokens.length === 0 || piece.tokens[piece.tokens.length - 1] === REST) ? REST : t);
+        piece.pos.push(posOf(s));
+        piece.root.push(chordRoot[s]! < 0 ? -1 : (chordRoot[s]! + shift + 12) % 12);
+        piece.chroma.push(chordRoot[s]! < 0 ? 0 : rotateChroma(chordMask[s]!, shift));
+      }
+      pieces.push(piece);
+    });
   });
   return pieces;
 }

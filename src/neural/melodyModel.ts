@@ -32,7 +32,7 @@ import {
   tokenToPitch,
   type StepInput,
 } from './representation.ts';
-import { sampleToken } from './sampling.ts';
+import { sampleGridToken } from './sampling.ts';
 
 export interface MelodyConditioning {
   /** Accepted for the record; the model is trained on one style (POP909) — see the model card. */
@@ -175,10 +175,8 @@ export class LstmMelodyModel implements MelodyModel {
         const inp = inputs[s]!;
         const tones = scale | inp.chroma;
         allowed.fill(0);
-        allowed[REST] = 1;
-        allowed[HOLD] = prev === REST ? 0 : 1;
         for (let p = lo; p <= hi; p++) if (tones & (1 << (p % 12))) allowed[pitchToToken(p)] = 1;
-        tokens[s] = sampleToken(logits, allowed, temperature, topP, rng);
+        tokens[s] = sampleGridToken(logits, REST, HOLD, prev !== REST, allowed, temperature, topP, rng);
       }
       s++;
       states[s] = this.runner.cloneState(state);

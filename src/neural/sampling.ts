@@ -60,3 +60,42 @@ export function logSoftmaxAt(logits: Float32Array, index: number): number {
   for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
   return logits[index]! - max - Math.log(sum);
 }
+
+/**
+ * Two-stage sampling for the melody grid: first rest / hold / note-on by the model's own
+ * probabilities (all pitches' mass counts towards "note-on", masked or not), then the pitch among the
+ * allowed note-on tokens with temperature and top-p. Applying temperature and top-p to the flat
+ * token distribution instead would starve note-ons — their mass is split over ~37 pitches while REST
+ * is one token — and melodies would fall silent; masking would do the same.
+ */
+export function sampleGridToken(
+  logits: Float32Array,
+  rest: number,
+  hold: number,
+  holdAllowed: boolean,
+  allowedPitch: Uint8Array,
+  temperature: number,
+  topP: number,
+  rng: Rng,
+): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  let pRest = 0;
+  let pHold = 0;
+  let pNote = 0;
+  let anyPitch = false;
+  for (let i = 0; i < logits.length; i++) {
+    const p = Math.exp(logits[i]! - max);
+    if (i === rest) pRest = p;
+    else if (i === hold) pHold = holdAllowed ? p : 0;
+    else {
+      pNote += p;
+      if (allowedPitch[i]) anyPitch = true;
+    }
+  }
+  if (!anyPitch) pNote = 0;
+  let u = rng.next() * (pRest + pHold + pNote);
+  if ((u -= pRest) < 0) return rest;
+  if ((u -= pHold) < 0) return hold;
+  return sampleToken(logits, allowedPitch, temperature, topP, rng);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.ts';
-import { logSoftmaxAt, sampleToken } from '../../src/neural/sampling.ts';
+import { logSoftmaxAt, sampleGridToken, sampleToken } from '../../src/neural/sampling.ts';
 import { MarkovBaseline } from '../../src/neural/markov.ts';
 import { COPY_LIMIT, NgramIndex, windowHashes, type MelodyNote } from '../../src/neural/originality.ts';
 
@@ -31,6 +31,29 @@ describe('sampling', () => {
     for (let i = 0; i < 2000; i++) seen.add(sampleToken(logits, all, 1, 0.9, rng));
     expect(seen.has(3)).toBe(false);
     expect(seen.size).toBeGreaterThan(2);
+  });
+
+  it('grid sampling keeps the model\'s rest/hold/note odds whatever the temperature, top-p or mask', () => {
+    // Token 0 rest, 1 hold, 2–9 pitches: rest alone holds 40 %, the eight pitches share 60 %.
+    const l = Float32Array.from([Math.log(0.4), -Infinity, ...new Array(8).fill(Math.log(0.075))]);
+    const someMasked = Uint8Array.from([0, 0, 1, 1, 0, 0, 0, 0, 0, 0]);
+    for (const [t, p] of [
+      [1, 1],
+      [0.5, 0.5],
+    ] as const) {
+      const rng = createRng(21);
+      let notes = 0;
+      for (let i = 0; i < 4000; i++) {
+        const tok = sampleGridToken(l, 0, 1, false, someMasked, t, p, rng);
+        expect(tok === 0 || tok === 2 || tok === 3).toBe(true);
+        if (tok >= 2) notes++;
+      }
+      expect(notes / 4000).toBeGreaterThan(0.56);
+      expect(notes / 4000).toBeLessThan(0.64);
+    }
+    const none = new Uint8Array(10);
+    const rng = createRng(2);
+    for (let i = 0; i < 50; i++) expect(sampleGridToken(l, 0, 1, true, none, 1, 1, rng)).toBe(0);
   });
 
   it('log-softmax sums to one', () => {
