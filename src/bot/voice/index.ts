@@ -1,6 +1,16 @@
-/** Voice playback (the /play family and the "Play in voice" button) registers itself here. */
+/**
+ * Voice playback: the /play family (commands/play.ts, queue, skip, stop, nowplaying, volume) and
+ * the "Play in voice" button. registerVoice puts the VoiceManager in ctx.services.voice and
+ * registers the `play` component; stop() leaves every voice channel.
+ */
+import { registerComponent } from '../components/index.ts';
 import type { BotContext } from '../context.ts';
+import { VoiceManager } from './manager.ts';
+import { playButton } from './play.ts';
 
-export function registerVoice(_ctx: BotContext): { stop(): Promise<void> } {
-  return { stop: async () => {} };
+export function registerVoice(ctx: BotContext): { stop(): Promise<void> } {
+  const manager = new VoiceManager({ client: ctx.client, logger: ctx.logger.child({ component: 'voice' }), idleSec: ctx.config.VOICE_IDLE_SEC, gauge: ctx.metrics.voiceConnections });
+  ctx.services.voice = manager;
+  registerComponent('play', (interaction, context, resultId) => playButton(interaction, context, resultId));
+  return { stop: () => manager.stop() };
 }

@@ -1,0 +1,195 @@
+/**
+ * Playing something into the caller's voice channel, for /play and the "Play in voice" button:
+ * check the member and the bot can use voice there, find or compose the piece, then join, reply
+ * and start playing at the same time, so the first packet leaves as soon as both the voice
+ * connection and the audio are ready.
+ *
+ * /play with a seed whose piece is already in the result store replays the stored audio (any
+ * stored format); anything else is composed here and stream-rendered (see track.ts). No queue
+ * job is made for it: the files are one /compose away (same options and seed, same piece), and
+ * rendering twice at once would slow the stream on a busy machine.
+ */
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Guild, type StringSelectMenuInteraction, type VoiceBasedChannel } from 'discord.js';
+import type { Logger } from 'pino';
+import { buildRequest } from '../../core/buildRequest.ts';
+import { FORMATS, RequestError, type CompositionRequest } from '../../core/request.ts';
+import { resultIdFor } from '../../queue/jobs.ts';
+import type { StoredPiece } from '../../queue/resultStore.ts';
+import { inputFrom } from '../composeOptions.ts';
+import type { BotContext } from '../context.ts';
+import { problemsMessage } from '../messages.ts';
+import { VoiceJoinError, type VoiceManager } from './manager.ts';
+import { isFullFor, missingVoicePermissions } from './rules.ts';
+import { MAX_QUEUE, type GuildSession } from './session.ts';
+import { playingNow, queuedAt, say } from './text.ts';
+import { newTrack, storedTrack, type Track } from './track.ts';
+
+export type VoiceInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction;
+
+export function voiceOf(ctx: BotContext): VoiceManager {
+  const manager = ctx.services.voice as VoiceManager | undefined;
+  if (!manager) throw new Error('voice playback is not registered (registerVoice was not called)');
+  return manager;
+}
+
+/** An ephemeral answer, whether or not the interaction was answered already. */
+export async function tell(interaction: VoiceInteraction, content: string): Promise<void> {
+  if (interaction.replied || interaction.deferred) {
+    await interaction.deleteReply().catch(() => {});
+    await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  } else {
+    await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  }
+}
+
+interface Target {
+  guild: Guild;
+  channel: VoiceBasedChannel;
+  manager: VoiceManager;
+}
+
+/** Everything that can be checked before any work: says why not (ephemeral) and returns null. */
+async function voiceTarget(interaction: VoiceInteraction, ctx: BotContext): Promise<Target | null> {
+  if (!interaction.inCachedGuild()) {
+    await tell(interaction, say.guildOnly);
+    return null;
+  }
+  const guild = interaction.guild;
+  const channel = guild.voiceStates.cache.get(interaction.user.id)?.channel;
+  if (!channel) {
+    await tell(interaction, say.notInVoice);
+    return null;
+  }
+  const me = guild.members.me;
+  const bits = (me && channel.permissionsFor(me)?.bitfield) || 0n;
+  const missing = missingVoicePermissions(bits);
+  if (missing.length) {
+    await tell(interaction, say.missingPermissions(channel.id, missing));
+    return null;
+  }
+  const manager = voiceOf(ctx);
+  const session = manager.get(guild.id);
+  if (session && session.channelId !== channel.id) {
+    if (session.busy) {
+      await tell(interaction, say.busyElsewhere(session.channelId));
+      return null;
+    }
+  }
+  if (session?.channelId !== channel.id && isFullFor({ userLimit: channel.userLimit, members: channel.members.filter((m) => m.id !== me?.id).size }, bits)) {
+    await tell(interaction, say.channelFull(channel.id, channel.userLimit));
+    return null;
+  }
+  if (session && session.queue.length >= MAX_QUEUE) {
+    await tell(interaction, say.queueFull(MAX_QUEUE));
+    return null;
+  }
+  return { guild, channel, manager };
+}
+
+/** A stored result for exactly this request (seed included), in any stored format. */
+async function findStored(ctx: BotContext, request: CompositionRequest): Promise<{ resultId: string; piece: StoredPiece } | null> {
+  for (const format of FORMATS) {
+    const resultId = resultIdFor({ request, render: { format } });
+    const piece = await ctx.results.get(resultId);
+    if (piece) return { resultId, piece };
+  }
+  return null;
+}
+
+/** /play */
+export async function playCommand(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const log = ctx.logger.child({ requestId: interaction.id, user: interaction.user.id, guild: interaction.guildId });
+  let built;
+  try {
+    built = buildRequest(inputFrom(interaction));
+  } catch (error) {
+    if (!(error instanceof RequestError)) throw error;
+    await tell(interaction, problemsMessage(error.problems));
+    return;
+  }
+  const target = await voiceTarget(interaction, ctx);
+  if (!target) return;
+
+  const stored = built.seedWasRandom ? null : await findStored(ctx, built.request);
+  let track: Track;
+  if (stored) {
+    track = storedTrack(stored.resultId, stored.piece, interaction.user.id);
+  } else {
+    // A new piece costs a render, so the server's compose limits apply as for /compose.
+    const settings = await ctx.settings.get(interaction.guildId);
+    if (settings.allowedChannelIds.length && !settings.allowedChannelIds.includes(interaction.channelId)) {
+      await tell(interaction, `I only compose in ${settings.allowedChannelIds.map((id) => `<#${id}>`).join(', ')} on this server (a server setting). Try one of those channels.`);
+      return;
+    }
+    if (built.request.durationSec > settings.maxDurationSec) {
+      await tell(interaction, `This server allows pieces up to ${settings.maxDurationSec} s; you asked for ${built.request.durationSec} s. Try duration:${settings.maxDurationSec}.`);
+      return;
+    }
+    const left = await ctx.settings.takeCooldown(interaction.guildId, interaction.user.id, settings.cooldownSec);
+    if (left > 0) {
+      await tell(interaction, `Easy there! You can compose again in ${left} s (this server's cooldown is ${settings.cooldownSec} s).`);
+      return;
+    }
+    track = await newTrack(built.request, interaction.user.id);
+  }
+  log.info({ origin: track.info.origin, resultId: track.info.resultId, seed: track.info.seed, durationSec: track.info.durationSec }, 'voice play');
+  await startPlaying(interaction, target, track, log);
+}
+
+/** The "Play in voice" button under a result (custom id ts:play:<resultId>). */
+export async function playButton(interaction: VoiceInteraction, ctx: BotContext, resultId: string): Promise<void> {
+  const log = ctx.logger.child({ requestId: interaction.id, user: interaction.user.id, guild: interaction.guildId, resultId });
+  const target = await voiceTarget(interaction, ctx);
+  if (!target) return;
+  const piece = await ctx.results.get(resultId);
+  if (!piece) {
+    await tell(interaction, say.expired);
+    return;
+  }
+  log.info('voice play (button)');
+  await startPlaying(interaction, target, storedTrack(resultId, piece, interaction.user.id), log);
+}
+
+/**
+ * Join, reply and start at once. The reply is written before the join settles (it must come
+ * within Discord's 3 s, and a join can take longer when Discord is slow); if the join then
+ * fails, the reply is replaced by an ephemeral explanation.
+ */
+async function startPlaying(interaction: VoiceInteraction, target: Target, track: Track, log: Logger): Promise<void> {
+  track.prepare();
+  const before = target.manager.get(target.guild.id);
+  const guess = before?.busy ? before.queue.length + 1 : 0;
+  const aheadSec = before?.busy ? secondsAhead(before) : 0;
+  let place = guess;
+  const started = target.manager.join(target.channel, log).then((session) => {
+    place = session.enqueue(track);
+    return session;
+  });
+  const content = guess === 0 ? playingNow(track.info, target.channel.id) : queuedAt(track.info, guess, aheadSec);
+  const [play, reply] = await Promise.allSettled([started, interaction.reply({ content, allowedMentions: { parse: [] } })]);
+  if (play.status === 'rejected') {
+    track.dispose();
+    const error = play.reason;
+    log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not start voice playback');
+    if (error instanceof VoiceJoinError) await tell(interaction, say.joinFailed(target.channel.id));
+    else if (error instanceof Error && error.name === 'QueueFullError') await tell(interaction, say.queueFull(MAX_QUEUE));
+    else throw error;
+    return;
+  }
+  if (reply.status === 'rejected') throw reply.reason;
+  if (place !== guess) {
+    const content = place === 0 ? playingNow(track.info, target.channel.id) : queuedAt(track.info, place, secondsAhead(play.value, track));
+    await interaction.editReply({ content, allowedMentions: { parse: [] } });
+  }
+}
+
+/** Seconds until a track added now (or `track`, already queued) would start. */
+function secondsAhead(session: GuildSession, track?: Track): number {
+  const now = session.nowPlaying();
+  let sec = now ? Math.max(0, now.track.info.durationSec - now.positionSec) : 0;
+  for (const queued of session.queue) {
+    if (queued === track) break;
+    sec += queued.info.durationSec;
+  }
+  return sec;
+}
