@@ -27,13 +27,21 @@ export function progressContent(stage: ProgressStage, fraction: number, opts: { 
   return [head, textProgressBar(fraction), opts.what ? `-# ${opts.what}` : ''].filter(Boolean).join('\n');
 }
 
-/** Custom ids carry the action and the result id, so buttons work after a restart. */
+/**
+ * Custom ids carry the action and the result id, so buttons work after a restart. The panels
+ * that the Extend and Re-render buttons open add their choices after the result id (Discord
+ * allows 100 characters; a result id is 32).
+ */
 export const CUSTOM_ID = {
   variation: (resultId: string) => `ts:var:${resultId}`,
   extend: (resultId: string) => `ts:ext:${resultId}`,
   play: (resultId: string) => `ts:play:${resultId}`,
   rerender: (resultId: string) => `ts:rr:${resultId}`,
   midi: (resultId: string) => `ts:midi:${resultId}`,
+  /** A target length on the Extend panel. */
+  extendTo: (resultId: string, seconds: number) => `ts:ext:${resultId}:${seconds}`,
+  /** A menu (field t/k/i/s) or the go button on the Re-render panel, with every choice so far. */
+  rerenderPanel: (resultId: string, field: string, state: string) => `ts:rr:${resultId}:${field}:${state}`,
 };
 
 export function parseCustomId(id: string): { action: string; resultId: string; extra: string[] } | null {
@@ -51,15 +59,34 @@ export interface ResultMessage {
   components: ActionRowBuilder<ButtonBuilder>[];
 }
 
-export function resultMessage(resultId: string, piece: StoredPiece, opts: { understood: string[]; userId?: string; cached?: boolean; attachMidi?: boolean; note?: string }): ResultMessage {
+export interface ResultMessageOptions {
+  understood: string[];
+  userId?: string;
+  cached?: boolean;
+  attachMidi?: boolean;
+  /** Shown in the embed, e.g. why a smaller audio file was posted. */
+  note?: string;
+  /** Post this audio instead of the stored file (re-encoded to fit an upload limit); null: none. */
+  audio?: { data: Buffer; name: string } | null;
+  /** false: no piano-roll picture (it would not fit the upload limit). */
+  attachPng?: boolean;
+}
+
+/** The .mid file name that goes with an audio file name. */
+export function midiFileName(audioFile: string): string {
+  return audioFile.replace(/\.[a-z0-9]+$/, '.mid');
+}
+
+export function resultMessage(resultId: string, piece: StoredPiece, opts: ResultMessageOptions): ResultMessage {
   const s = piece.summary;
   const pngName = 'piano-roll.png';
-  const midiName = s.audioFile.replace(/\.[a-z0-9]+$/, '.mid');
+  const midiName = midiFileName(s.audioFile);
+  const attachPng = opts.attachPng !== false;
   const embed = new EmbedBuilder()
     .setTitle(s.title)
     .setColor(0x5865f2)
     .setDescription(
-      [opts.understood.length ? `**Understood:** ${opts.understood.join(' · ')}` : '', opts.note ?? '', opts.cached ? '-# Served from a piece composed earlier with the same request and seed.' : '']
+      [opts.understood.length ? `**Understood:** ${opts.understood.join(' · ')}` : '', s.derivation ?? '', opts.note ?? '', opts.cached ? '-# Served from a piece composed earlier with the same request and seed.' : '']
         .filter(Boolean)
         .join('\n')
         .slice(0, 4000) || 'Your piece is ready.',
@@ -75,10 +102,13 @@ export function resultMessage(resultId: string, piece: StoredPiece, opts: { unde
       { name: 'Model', value: s.generator, inline: true },
       { name: 'Sections', value: s.sections.join(' · ').slice(0, 1000) || '—', inline: false },
     )
-    .setImage(`attachment://${pngName}`)
     .setFooter({ text: 'AI-generated with Tunesmith' });
-  const files = [new AttachmentBuilder(piece.audio, { name: s.audioFile }), new AttachmentBuilder(piece.png, { name: pngName })];
-  if (opts.attachMidi !== false) files.splice(1, 0, new AttachmentBuilder(piece.midi, { name: midiName }));
+  if (attachPng) embed.setImage(`attachment://${pngName}`);
+  const audio = opts.audio === undefined ? { data: piece.audio, name: s.audioFile } : opts.audio;
+  const files: AttachmentBuilder[] = [];
+  if (audio) files.push(new AttachmentBuilder(audio.data, { name: audio.name }));
+  if (opts.attachMidi !== false) files.push(new AttachmentBuilder(piece.midi, { name: midiName }));
+  if (attachPng) files.push(new AttachmentBuilder(piece.png, { name: pngName }));
   const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder().setCustomId(CUSTOM_ID.variation(resultId)).setLabel('Variation').setEmoji('🎲').setStyle(ButtonStyle.Primary),
     new ButtonBuilder().setCustomId(CUSTOM_ID.extend(resultId)).setLabel('Extend').setEmoji('➕').setStyle(ButtonStyle.Secondary),

@@ -15,6 +15,8 @@ export const GuildSettingsSchema = z.object({
   djRoleId: z.string().nullable().default(null),
 });
 export type GuildSettings = z.infer<typeof GuildSettingsSchema>;
+/** Settings with the bot-wide default cooldown filled in. */
+export type ResolvedSettings = GuildSettings & { cooldownSec: number };
 
 const key = (guildId: string) => `tunesmith:settings:${guildId}`;
 
@@ -24,17 +26,25 @@ export class SettingsStore {
     private readonly defaultCooldownSec: number,
   ) {}
 
-  async get(guildId: string | null): Promise<GuildSettings & { cooldownSec: number }> {
+  async get(guildId: string | null): Promise<ResolvedSettings> {
     const raw = guildId ? await this.redis.get(key(guildId)) : null;
     const parsed = GuildSettingsSchema.safeParse(raw ? JSON.parse(raw) : {});
     const settings = parsed.success ? parsed.data : GuildSettingsSchema.parse({});
     return { ...settings, cooldownSec: settings.cooldownSec ?? this.defaultCooldownSec };
   }
 
-  async update(guildId: string, patch: Partial<GuildSettings>): Promise<GuildSettings & { cooldownSec: number }> {
-    const current = GuildSettingsSchema.parse(JSON.parse((await this.redis.get(key(guildId))) ?? '{}'));
+  async update(guildId: string, patch: Partial<GuildSettings>): Promise<ResolvedSettings> {
+    const stored = GuildSettingsSchema.safeParse(JSON.parse((await this.redis.get(key(guildId))) ?? '{}'));
+    // A value written by an older version that no longer validates is dropped, not fatal.
+    const current = stored.success ? stored.data : GuildSettingsSchema.parse({});
     const next = GuildSettingsSchema.parse({ ...current, ...patch });
     await this.redis.set(key(guildId), JSON.stringify(next));
+    return this.get(guildId);
+  }
+
+  /** Back to the defaults. */
+  async reset(guildId: string): Promise<ResolvedSettings> {
+    await this.redis.del(key(guildId));
     return this.get(guildId);
   }
 

@@ -1,2 +1,5 @@
 /** Imports every component module so each registers its handler (see ./index.ts). */
-export {};
+import './variation.ts';
+import './extend.ts';
+import './rerender.ts';
+import './midi.ts';
