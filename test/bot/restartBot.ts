@@ -10,8 +10,10 @@ import { createLogger } from '../../src/bot/logger.ts';
 import { parseConfig } from '../../src/config.ts';
 import type { Harness } from '../support/botHarness.ts';
 
-export async function restartBot(h: Harness): Promise<void> {
+export async function restartBot(h: Harness, opts: { restartRedis?: boolean } = {}): Promise<void> {
   await h.bot.stop();
+  // Also restart redis-server (AOF on): what was stored must come back from disk.
+  if (opts.restartRedis) await h.redis.restart();
   const config = parseConfig(BotConfigSchema, h.env);
   const sink = new Writable({
     write(chunk, _enc, done) {

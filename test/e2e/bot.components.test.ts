@@ -132,7 +132,7 @@ describe('buttons under a result', () => {
   it('keep working after a bot restart (state is in the custom ids and Redis)', async () => {
     const panelClick = await h.discord.click(result, `ts:rr:${resultId}`);
     const panel = await panelClick.waitForOriginal((m) => m.customIds.length === 5);
-    await restartBot(h);
+    await restartBot(h, { restartRedis: true });
 
     const midi = await h.discord.click(result, `ts:midi:${resultId}`);
     expect((await midi.waitForOriginal((m) => m.attachments.length === 1)).attachments[0]!.data.equals(result.attachment('.mid').data)).toBe(true);
