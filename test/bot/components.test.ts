@@ -57,7 +57,8 @@ describe('the Extend panel', () => {
   it('offers longer lengths with room for new bars, within the server limit', () => {
     expect(extendChoices({ durationSec: 4, bpm: 100, meter: '4/4' }, 300)).toEqual([12, 15, 30, 60, 90]); // 8 s would leave less than two bars at 100 bpm
     expect(extendChoices({ durationSec: 60, bpm: 100, meter: '4/4' }, 90)).toEqual([90]);
-    expect(extendChoices({ durationSec: 290, bpm: 100, meter: '4/4' }, 300)).toEqual([]);
+    expect(extendChoices({ durationSec: 290, bpm: 100, meter: '4/4' }, 300)).toEqual([300]);
+    expect(extendChoices({ durationSec: 297, bpm: 100, meter: '4/4' }, 300)).toEqual([]);
     expect(CUSTOM_ID.extendTo(RID, 300).length).toBeLessThanOrEqual(100);
   });
 });
