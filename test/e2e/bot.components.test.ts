@@ -140,15 +140,21 @@ describe('buttons under a result', () => {
     // A panel opened before the restart still works: pick a tempo, then render.
     const pick = await h.discord.select(panel, idOf(panel, `ts:rr:${resultId}:t:`), ['125']);
     expect((await pick.waitForCallback()).type).toBe(7);
+    await (await h.discord.select(panel, idOf(panel, `ts:rr:${resultId}:s:`), ['timgm6mb'])).waitForCallback();
     const render = await h.discord.click(panel, idOf(panel, `ts:rr:${resultId}:go:`));
     const out = await finished(render);
     expect(fields(out)).toMatchObject({ Tempo: '125 bpm', Key: 'A minor' });
+    expect(description(out)).toMatch(/SoundFont timgm6mb/);
+    const rerendered = out.customIds.find((c) => c.startsWith('ts:rr:'))!.split(':')[2]!;
+    expect((await h.bot.ctx.results.getSource(rerendered))!.render).toEqual({ format: 'ogg', soundfont: 'timgm6mb' });
   });
 
   it('rebuild the piece from the posted MIDI file once the stored result has expired', async () => {
     const redis = h.redis.client();
     expect(await redis.del(`tunesmith:result:${resultId}`)).toBe(1);
 
+    const midi = await h.discord.click(result, `ts:midi:${resultId}`);
+    expect((await midi.waitForOriginal((m) => m.attachments.length === 1)).attachments[0]!.data.equals(result.attachment('.mid').data)).toBe(true);
     const variation = await finished(await h.discord.click(result, `ts:var:${resultId}`));
     expect(fields(variation)).toMatchObject({ Style: 'synthwave', Key: 'A minor', Tempo: '100 bpm', Length: '0:04' });
 
