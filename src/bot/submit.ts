@@ -52,6 +52,8 @@ export async function submitCompose(interaction: RepliableInteraction, ctx: BotC
     guildId: interaction.guildId,
     userId: interaction.user.id,
     interactionAt: interaction.createdTimestamp,
+    // Discord states the upload limit that applies to this interaction (boosts included).
+    ...(interaction.attachmentSizeLimit ? { uploadLimitBytes: interaction.attachmentSizeLimit } : {}),
   };
   const requestId = interaction.id;
   try {
