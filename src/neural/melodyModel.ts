@@ -15,6 +15,9 @@ import { LstmRunner, type LstmState } from './lstmCore.ts';
 import { DEFAULT_MODEL_DIR, readModelFiles, type ModelJson } from './modelFiles.ts';
 import { COPY_LIMIT, DEFAULT_INDEX_PATH, NgramIndex } from './originality.ts';
 import {
+  DENSITY_BINS,
+  REGISTER_BINS,
+  TEMPO_BINS,
   HOLD,
   MAX_PITCH,
   MIN_PITCH,
@@ -131,15 +134,19 @@ export class LstmMelodyModel implements MelodyModel {
     const topP = opts.topP ?? 0.95;
     const barLen = opts.stepsPerBar ?? STEPS_PER_BAR;
     const c = opts.conditioning;
+    // opts.mode decides (conditioning.mode is informational); out-of-range bins are clamped so a
+    // bad caller can never switch on a feature of the neighbouring block.
     const mode = modeFamily(opts.mode);
+    const clampBin = (b: number, n: number) => Math.min(n - 1, Math.max(0, Math.round(b) || 0));
+    const bins = { tempo: clampBin(c.tempoBin, TEMPO_BINS), density: clampBin(c.densityBin, DENSITY_BINS), register: clampBin(c.registerBin, REGISTER_BINS) };
     const inputs: StepInput[] = opts.chords.map((ch, s) => ({
       pos: ((opts.startPosition ?? 0) + s) % barLen,
       root: ch ? (((ch.rootPc + shift) % 12) + 12) % 12 : -1,
       chroma: ch ? rotateChroma(chromaToMask(ch.chroma), shift) : 0,
       mode,
-      tempoBin: c.tempoBin,
-      densityBin: c.densityBin,
-      registerBin: c.registerBin,
+      tempoBin: bins.tempo,
+      densityBin: bins.density,
+      registerBin: bins.register,
     }));
 
     // Allowed note-on tokens (common key): pitch range, optionally scale ∪ chord tones.
