@@ -50,12 +50,14 @@ else
 fi
 
 # --- Node dependencies -------------------------------------------------------
-# npm ci installs exactly package-lock.json. Dependency install scripts stay blocked
-# (package.json allowScripts): nothing downloads binaries from outside the npm registry;
-# @tensorflow/tfjs-node is optional and Tunesmith falls back to @tensorflow/tfjs (wasm).
+# npm install follows package-lock.json. (Not npm ci: it refuses a lock whose optional
+# platform packages — msgpackr-extract's builds for other systems — a registry mirror lacks.)
+# Dependency install scripts stay blocked (npm's default): nothing downloads binaries from
+# outside the npm registry; @tensorflow/tfjs-node is optional and Tunesmith falls back to
+# @tensorflow/tfjs with the WebAssembly backend.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "Installing Node dependencies (npm ci)"
-  npm ci --no-fund --no-audit --loglevel=error
+  say "Installing Node dependencies (npm install, from package-lock.json)"
+  npm install --no-fund --no-audit --loglevel=error
 else
   say "Node dependencies up to date."
 fi
