@@ -160,6 +160,18 @@ describe('/play through the fake Discord', () => {
     expect(h.logs.some((l) => l.includes(play.id) && l.includes('"origin":"stored"'))).toBe(true);
   });
 
+  it('plays a stored mp3 result too (ffmpeg turns it into Ogg Opus once)', async () => {
+    const composed = await h.discord.invoke('compose', { style: 'synthwave', duration: '2', seed: 303, format: 'mp3' }, alice);
+    const message = await composed.waitForOriginal((m) => m.attachments.length === 3, 60_000);
+    const durationMs = (await probe(message.attachment('.mp3').data, '.mp3')).durationSec * 1000;
+    const t0 = Date.now();
+    const click = await h.discord.click(message, message.customIds.find((id) => id.startsWith('ts:play:'))!, alice);
+    expect((await answer(click)).content).toMatch(/Now playing/);
+    const audio = decode(await playbackDone(guild, t0));
+    expect(Math.abs(audio.durationMs - durationMs)).toBeLessThanOrEqual(100);
+    expect(audio.rms).toBeGreaterThan(0.01);
+  });
+
   it('/volume scales what is sent, for the next piece and for the one playing', async () => {
     const r = await storedResult();
     const set = await h.discord.invoke('volume', { percent: 50 }, alice);

@@ -156,8 +156,10 @@ export async function playButton(interaction: VoiceInteraction, ctx: BotContext,
  * fails, the reply is replaced by an ephemeral explanation.
  */
 async function startPlaying(interaction: VoiceInteraction, target: Target, track: Track, log: Logger): Promise<void> {
-  track.prepare();
   const before = target.manager.get(target.guild.id);
+  // Start rendering now if it plays now or next (in parallel with the join and the reply);
+  // further back in the queue it waits its turn, so a long queue is not rendered all at once.
+  if (!before?.busy || before.queue.length === 0) track.prepare();
   const guess = before?.busy ? before.queue.length + 1 : 0;
   const aheadSec = before?.busy ? secondsAhead(before) : 0;
   let place = guess;

@@ -62,13 +62,24 @@ export function nowPlayingText(t: TrackInfo, positionSec: number, opts: { paused
 }
 
 const MAX_QUEUE_LINES = 15;
+/** Room under Discord's 2000 characters for the "…and N more" line. */
+const QUEUE_TEXT_BUDGET = 1900;
 
 export function queueText(now: { track: TrackInfo; positionSec: number } | null, queued: TrackInfo[], opts: { volumePercent: number; channelId: string }): string {
   if (!now) return say.nothingPlaying;
-  const lines = [`▶️ ${describeTrack(now.track)} — ${mmss(now.positionSec)} / ${mmss(now.track.durationSec)} · <@${now.track.requestedBy}>`];
-  queued.slice(0, MAX_QUEUE_LINES).forEach((t, i) => lines.push(`${i + 1}. ${describeTrack(t)} · <@${t.requestedBy}>`));
-  if (queued.length > MAX_QUEUE_LINES) lines.push(`…and ${queued.length - MAX_QUEUE_LINES} more`);
   const left = now.track.durationSec - now.positionSec + queued.reduce((sum, t) => sum + t.durationSec, 0);
-  lines.push(`-# In <#${opts.channelId}> · ${queued.length} queued · ${mmss(left)} left in all · volume ${opts.volumePercent}%`);
-  return lines.join('\n').slice(0, 1900);
+  const footer = `-# In <#${opts.channelId}> · ${queued.length} queued · ${mmss(left)} left in all · volume ${opts.volumePercent}%`;
+  const lines = [`▶️ ${describeTrack(now.track)} — ${mmss(now.positionSec)} / ${mmss(now.track.durationSec)} · <@${now.track.requestedBy}>`];
+  let length = lines[0]!.length + footer.length;
+  let shown = 0;
+  for (const [i, t] of queued.entries()) {
+    const line = `${i + 1}. ${describeTrack(t)} · <@${t.requestedBy}>`;
+    if (shown === MAX_QUEUE_LINES || length + line.length + 1 > QUEUE_TEXT_BUDGET) break;
+    lines.push(line);
+    length += line.length + 1;
+    shown++;
+  }
+  if (shown < queued.length) lines.push(`…and ${queued.length - shown} more`);
+  lines.push(footer);
+  return lines.join('\n');
 }
