@@ -68,6 +68,10 @@ describe('OggSource', () => {
       throw new Error('no soundfont');
     });
     await expect(collect(broken.open())).rejects.toThrow('no soundfont');
+    const told: string[] = [];
+    broken.onFailure((e) => told.push(e.message)); // after the fact, too
+    source.onFailure((e) => told.push(e.message));
+    expect(told).toEqual(['no soundfont', 'fluidsynth died']);
   });
 
   it('dispose stops the producer and ends its readers; destroying a reader leaves the others alone', async () => {

@@ -320,6 +320,17 @@ describe('/play through the fake Discord', () => {
     guild.setMemberRoles(bob, []);
   });
 
+  it('leaves after VOICE_IDLE_SEC with nothing to play', async () => {
+    const t0 = Date.now();
+    await answer(await h.discord.invoke('play', { style: 'synthwave', duration: '2', seed: 302 }, alice));
+    await playbackDone(guild, t0);
+    const ended = Date.now();
+    expect(guild.voiceChannelOf(h.discord.bot)).toBe(music); // still there for a while, in case more comes
+    await waitFor(() => !guild.voiceStates.has(h.discord.bot.id), { timeout: (IDLE_SEC + 10) * 1000, message: 'the bot to leave when idle' });
+    expect(Date.now() - ended).toBeGreaterThan((IDLE_SEC - 1) * 1000);
+    expect(await gauge()).toBe(0);
+  });
+
   it('pauses when the channel empties and leaves after VOICE_IDLE_SEC', async () => {
     const t0 = Date.now();
     await answer(await h.discord.invoke('play', { style: 'ambient', duration: '6', seed: 5 }, alice));

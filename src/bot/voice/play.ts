@@ -179,6 +179,11 @@ async function startPlaying(interaction: VoiceInteraction, target: Target, track
     return;
   }
   if (reply.status === 'rejected') throw reply.reason;
+  // The player skips a piece whose render fails; the member who asked is told why it went quiet.
+  track.onFailure((error) => {
+    log.error({ err: error.message }, 'voice render failed');
+    void interaction.followUp({ content: say.renderFailed, flags: MessageFlags.Ephemeral }).catch(() => {});
+  });
   if (place !== guess) {
     const content = place === 0 ? playingNow(track.info, target.channel.id) : queuedAt(track.info, place, secondsAhead(play.value, track));
     await interaction.editReply({ content, allowedMentions: { parse: [] } });

@@ -106,7 +106,7 @@ export class GuildSession {
     this.connection.on('stateChange', (old, next) => void this.onConnectionState(old, next));
     this.connection.on('error', (error) => this.log.warn({ err: error.message }, 'voice connection error'));
     this.player.on('stateChange', (old, next) => this.onPlayerState(old, next));
-    this.player.on('error', (error) => this.log.warn({ err: error.message, track: error.resource.metadata instanceof Object ? (error.resource.metadata as Track).info.title : undefined }, 'playback error; going on with the queue'));
+    this.player.on('error', (error) => this.log.warn({ err: error.message, track: (error.resource.metadata as Track | undefined)?.info.title }, 'playback error; going on with the queue'));
   }
 
   /** Resolves once the first connection is Ready; false if Discord never let us in. */

@@ -22,6 +22,7 @@ export class OggSource {
   /** Readers waiting for more bytes. */
   private readonly waiting = new Set<() => void>();
   private readonly readers = new Set<Readable>();
+  private readonly failureListeners: ((error: Error) => void)[] = [];
 
   /** `produce` is called once, on first prepare() or open(). */
   constructor(private readonly produce?: () => Readable) {}
@@ -64,6 +65,12 @@ export class OggSource {
     this.producer.once('error', (error) => this.fail(error));
   }
 
+  /** Called once if producing fails (a render error, a missing tool). */
+  onFailure(listener: (error: Error) => void): void {
+    if (this.failure) listener(this.failure);
+    else this.failureListeners.push(listener);
+  }
+
   /** A new reader from the first byte. Destroying it leaves the source (and other readers) alone. */
   open(): Readable {
     this.prepare();
@@ -90,6 +97,7 @@ export class OggSource {
 
   /** Stop producing (kills a render) and end every reader. */
   dispose(): void {
+    this.failureListeners.length = 0;
     this.producer?.destroy();
     this.producer = undefined;
     for (const reader of this.readers) reader.destroy();
@@ -100,6 +108,7 @@ export class OggSource {
     if (this.done || this.failure) return;
     this.failure = error;
     this.wake();
+    for (const listener of this.failureListeners.splice(0)) listener(error);
   }
 
   private wake(): void {

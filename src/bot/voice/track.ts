@@ -57,6 +57,11 @@ export class Track {
     return ffmpegOgg(this.source.open(), { inputFormat: 'ogg', startSec, volume });
   }
 
+  /** Producing its audio failed (not called after dispose). */
+  onFailure(listener: (error: Error) => void): void {
+    this.source.onFailure(listener);
+  }
+
   dispose(): void {
     this.source.dispose();
   }
