@@ -416,6 +416,15 @@ describe('/play through the fake Discord', () => {
     expect(ssrcs.size).toBe(2);
   });
 
+  it('says so when a result has expired from the store', async () => {
+    const r = await storedResult();
+    await h.bot.ctx.redis.del(`tunesmith:result:${r.playId.split(':')[2]}`);
+    const click = await h.discord.click(r.message, r.playId, alice);
+    expect((await answer(click)).content).toMatch(/no longer stored/);
+    expect(click.ephemeral).toBe(true);
+    expect(manager().size).toBe(0);
+  });
+
   it('registers the voice commands, valid for Discord, and leaves no unimplemented calls', () => {
     const names = h.discord.commands.global.map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['play', 'queue', 'skip', 'stop', 'nowplaying', 'volume', 'compose']));
