@@ -33,6 +33,8 @@ interface Tracked {
 
 export class ProgressTracker {
   private readonly events: QueueEvents;
+  /** QueueEvents blocks on its connection, so it gets its own; BullMQ leaves closing it to us. */
+  private readonly eventsConnection: Redis;
   private readonly tracked = new Map<string, Tracked>();
   private readonly poll: NodeJS.Timeout;
   /** Edits sent, for tests and metrics. */
@@ -44,7 +46,8 @@ export class ProgressTracker {
     private readonly producer: JobProducer,
     private readonly logger: Logger,
   ) {
-    this.events = new QueueEvents(QUEUE_NAMES.compose, { connection: connection.duplicate() });
+    this.eventsConnection = connection.duplicate();
+    this.events = new QueueEvents(QUEUE_NAMES.compose, { connection: this.eventsConnection });
     this.events.on('active', ({ jobId }) => this.onStage(jobId, 'composing', 0.05));
     this.events.on('progress', ({ jobId, data }) => {
       const p = data as { stage?: string; fraction?: number };
@@ -139,5 +142,6 @@ export class ProgressTracker {
     clearInterval(this.poll);
     for (const t of this.tracked.values()) clearTimeout(t.timer);
     await this.events.close();
+    this.eventsConnection.disconnect();
   }
 }
