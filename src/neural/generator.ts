@@ -11,13 +11,40 @@ import type { Rng } from '../core/rng.ts';
 import type { ScoreNote } from '../core/score.ts';
 import { conditioningFor } from './conditioning.ts';
 import type { GenerateOptions, MelodyModel, StepChord } from './melodyModel.ts';
-import { STEP_HOLD, STEP_REST } from './representation.ts';
+import { keyScores } from './metrics.ts';
+import { STEP_HOLD, STEP_REST, modeFamily } from './representation.ts';
 
 export interface NeuralMelodyOptions {
   temperature?: number;
   topP?: number;
   /** Default: the style's `diatonic` flag. */
   scaleMask?: boolean;
+  /**
+   * Key guard: up to this many samples (seeds seed, seed+1, …); the first whose melody over the plan's
+   * harmony reads as the requested key (Krumhansl–Schmuckler) is kept, else the one closest to it.
+   * 1 disables the guard. Default 4.
+   */
+  keyAttempts?: number;
+}
+
+/**
+ * How strongly the melody + the plan's harmony (chord tones, plus the roots again as the bass would
+ * play them) point at the requested key: KS correlation of the wanted key minus the best other key
+ * (> 0 ⇒ the wanted key is detected).
+ */
+export function keyMargin(plan: Plan, steps: readonly number[]): number {
+  const notes: { pitch: number; duration: number }[] = [];
+  for (const n of stepsToNotes(steps, () => 0)) notes.push({ pitch: n.pitch, duration: n.durationTicks });
+  for (const c of plan.chords) {
+    const d = c.endTick - c.startTick;
+    for (const pc of c.pcs) notes.push({ pitch: pc, duration: d });
+    notes.push({ pitch: c.rootPc, duration: d });
+  }
+  const want = { tonicPc: tonicPitchClass(plan.key), mode: modeFamily(plan.key.mode) === 1 ? 'minor' : 'major' };
+  const scores = keyScores(notes);
+  const wanted = scores.find((k) => k.tonicPc === want.tonicPc && k.mode === want.mode)!.r;
+  const other = Math.max(...scores.filter((k) => !(k.tonicPc === want.tonicPc && k.mode === want.mode)).map((k) => k.r));
+  return wanted - other;
 }
 
 /** Per-step chords of a plan (the plan's chord events, one StepChord per 16th). */
@@ -78,7 +105,15 @@ export function neuralMelodyGenerator(model: MelodyModel, opts: NeuralMelodyOpti
     name: model.version,
     melody: async (plan: Plan, rng: Rng): Promise<ScoreNote[]> => {
       const seed = Math.floor(rng.next() * 2 ** 32);
-      const { steps } = await model.generate(planGenerateOptions(model, plan, seed, opts));
+      const attempts = Math.max(1, opts.keyAttempts ?? 4);
+      let best: { steps: number[]; margin: number } | null = null;
+      for (let k = 0; k < attempts; k++) {
+        const { steps } = await model.generate(planGenerateOptions(model, plan, (seed + k) >>> 0, opts));
+        const margin = attempts > 1 ? keyMargin(plan, steps) : 1;
+        if (!best || margin > best.margin) best = { steps, margin };
+        if (margin > 0) break;
+      }
+      const steps = best!.steps;
       const vel = rng.fork('velocity');
       return stepsToNotes(steps, (tick) => velocityAt(plan, vel, tick));
     },

@@ -163,19 +163,23 @@ function correlation(x: readonly number[], y: readonly number[]): number {
   return sxx && syy ? sxy / Math.sqrt(sxx * syy) : 0;
 }
 
-/** Krumhansl–Schmuckler: duration-weighted pitch-class histogram correlated with the 24 key profiles. */
-export function detectKey(notes: readonly { pitch: number; duration: number }[]): { tonicPc: number; mode: 'major' | 'minor'; r: number } {
+/** Correlation of the duration-weighted pitch-class histogram with each of the 24 key profiles. */
+export function keyScores(notes: readonly { pitch: number; duration: number }[]): { tonicPc: number; mode: 'major' | 'minor'; r: number }[] {
   const hist = new Array<number>(12).fill(0);
   for (const x of notes) hist[((x.pitch % 12) + 12) % 12]! += x.duration;
-  let best = { tonicPc: 0, mode: 'major' as 'major' | 'minor', r: -Infinity };
+  const out: { tonicPc: number; mode: 'major' | 'minor'; r: number }[] = [];
   for (let t = 0; t < 12; t++)
     for (const [mode, prof] of [
       ['major', KK_MAJOR],
       ['minor', KK_MINOR],
-    ] as const) {
-      const rotated = hist.map((_, k) => hist[(k + t) % 12]!);
-      const r = correlation(rotated, prof);
-      if (r > best.r) best = { tonicPc: t, mode, r };
-    }
+    ] as const)
+      out.push({ tonicPc: t, mode, r: correlation(hist.map((_, k) => hist[(k + t) % 12]!), prof) });
+  return out;
+}
+
+/** Krumhansl–Schmuckler: the best-correlated key (first in tonic order on ties). */
+export function detectKey(notes: readonly { pitch: number; duration: number }[]): { tonicPc: number; mode: 'major' | 'minor'; r: number } {
+  let best = { tonicPc: 0, mode: 'major' as 'major' | 'minor', r: -Infinity };
+  for (const k of keyScores(notes)) if (k.r > best.r) best = k;
   return best;
 }

@@ -123,8 +123,12 @@ ${evalMd}
 - Melody only. Accompaniment stays rule-based (the composer's parts, voiced with @tonaljs): chord
   voicings are deterministic given the plan and need no learning to stay in key; drums stay rule-based
   too (a Groove MIDI retrieval library is not built yet).
-- Relative-key ambiguity: Krumhansl–Schmuckler can name the relative major/minor when the melody
-  dwells on the other tonic; see the control table above.
+- Key control is bounded by the accompaniment: Krumhansl–Schmuckler on the composed MIDI misreads
+  the key for the rule-based melody too (see the control table); the failing cases are mostly the
+  ambient style (I–vi with ninth-chord pads and arpeggios reads as the mediant minor) and one-chord or
+  i–VII vamps. The melody model's key guard (up to 4 samples, keeping the first whose melody over the
+  plan's harmony reads as the requested key) cannot outweigh a whole accompaniment that points
+  elsewhere; reaching ≥ 98 % needs the composer's harmony/bass to state the tonic more clearly.
 `;
 }
 
