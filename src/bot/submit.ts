@@ -5,7 +5,8 @@
  */
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type StringSelectMenuInteraction } from 'discord.js';
 import type { AudioFormat, CompositionRequest } from '../core/request.ts';
-import type { Delivery } from '../queue/jobs.ts';
+import type { ComposeJobInput, Delivery } from '../queue/jobs.ts';
+import { uploadLimitOf } from './components/source.ts';
 import { QueueRejection } from '../queue/producer.ts';
 import type { BotContext } from './context.ts';
 
@@ -18,7 +19,8 @@ export interface SubmitOptions {
   soundfont?: string;
 }
 
-async function refuse(interaction: RepliableInteraction, content: string): Promise<void> {
+/** An ephemeral refusal, whether or not the interaction was already deferred. */
+export async function refuse(interaction: RepliableInteraction, content: string): Promise<void> {
   if (interaction.deferred || interaction.replied) {
     await interaction.deleteReply().catch(() => {});
     await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
@@ -27,15 +29,18 @@ async function refuse(interaction: RepliableInteraction, content: string): Promi
   }
 }
 
-/** Returns the job id, or null when the request was refused (the user has been told why). */
-export async function submitCompose(interaction: RepliableInteraction, ctx: BotContext, opts: SubmitOptions): Promise<string | null> {
+/**
+ * The server's rules for anything that composes: allowed channels, longest piece, cooldown.
+ * Returns the settings, or null when refused (the member has been told why).
+ */
+export async function checkServerRules(interaction: RepliableInteraction, ctx: BotContext, durationSec: number, tooLong: (max: number) => string) {
   const settings = await ctx.settings.get(interaction.guildId);
   if (settings.allowedChannelIds.length && !settings.allowedChannelIds.includes(interaction.channelId)) {
     await refuse(interaction, `I only compose in ${settings.allowedChannelIds.map((id) => `<#${id}>`).join(', ')} on this server (a server setting). Try one of those channels.`);
     return null;
   }
-  if (opts.request.durationSec > settings.maxDurationSec) {
-    await refuse(interaction, `This server allows pieces up to ${settings.maxDurationSec} s; you asked for ${opts.request.durationSec} s. Try duration:${settings.maxDurationSec}.`);
+  if (durationSec > settings.maxDurationSec) {
+    await refuse(interaction, tooLong(settings.maxDurationSec));
     return null;
   }
   const left = await ctx.settings.takeCooldown(interaction.guildId, interaction.user.id, settings.cooldownSec);
@@ -43,9 +48,12 @@ export async function submitCompose(interaction: RepliableInteraction, ctx: BotC
     await refuse(interaction, `Easy there! You can compose again in ${left} s (this server's cooldown is ${settings.cooldownSec} s).`);
     return null;
   }
+  return settings;
+}
 
-  await interaction.deferReply();
-  const delivery: Delivery = {
+/** Where the result of this interaction goes: its reply, edited through the interaction token. */
+export function deliveryFor(interaction: RepliableInteraction): Delivery {
+  return {
     applicationId: interaction.applicationId,
     interactionToken: interaction.token,
     channelId: interaction.channelId,
@@ -53,21 +61,20 @@ export async function submitCompose(interaction: RepliableInteraction, ctx: BotC
     userId: interaction.user.id,
     interactionAt: interaction.createdTimestamp,
     // Discord states the upload limit that applies to this interaction (boosts included).
-    ...(interaction.attachmentSizeLimit ? { uploadLimitBytes: interaction.attachmentSizeLimit } : {}),
+    uploadLimitBytes: uploadLimitOf(interaction),
   };
-  const requestId = interaction.id;
+}
+
+/**
+ * Defer publicly, enqueue, and start the progress edits. Returns the job id, or null when a
+ * queue limit refused it (the member has been told why and their cooldown is given back).
+ */
+export async function enqueueFor(interaction: RepliableInteraction, ctx: BotContext, job: ComposeJobInput, what: string, log: Record<string, unknown> = {}): Promise<string | null> {
+  if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
   try {
-    const result = await ctx.producer.submit({
-      requestId,
-      request: opts.request,
-      render: { format: opts.format ?? settings.defaultFormat, soundfont: opts.soundfont },
-      delivery,
-      understood: opts.understood,
-      enqueuedAt: Date.now(),
-    });
-    const what = `${opts.request.style} · ${opts.request.mood} · ${opts.request.durationSec} s · seed ${opts.request.seed}`;
-    ctx.progress.track(result.jobId, delivery, what, result.status === 'queued' ? result.position : 0);
-    ctx.logger.info({ requestId, status: result.status, user: interaction.user.id, guild: interaction.guildId }, 'composition queued');
+    const result = await ctx.producer.submit(job);
+    ctx.progress.track(result.jobId, job.delivery!, what, result.status === 'queued' ? result.position : 0);
+    ctx.logger.info({ requestId: job.requestId, status: result.status, user: interaction.user.id, guild: interaction.guildId, ...log }, 'job queued');
     return result.jobId;
   } catch (error) {
     if (error instanceof QueueRejection) {
@@ -77,4 +84,20 @@ export async function submitCompose(interaction: RepliableInteraction, ctx: BotC
     }
     throw error;
   }
+}
+
+/** Returns the job id, or null when the request was refused (the user has been told why). */
+export async function submitCompose(interaction: RepliableInteraction, ctx: BotContext, opts: SubmitOptions): Promise<string | null> {
+  const settings = await checkServerRules(interaction, ctx, opts.request.durationSec, (max) => `This server allows pieces up to ${max} s; you asked for ${opts.request.durationSec} s. Try duration:${max}.`);
+  if (!settings) return null;
+  const job: ComposeJobInput = {
+    requestId: interaction.id,
+    request: opts.request,
+    render: { format: opts.format ?? settings.defaultFormat, soundfont: opts.soundfont },
+    delivery: deliveryFor(interaction),
+    understood: opts.understood,
+    enqueuedAt: Date.now(),
+  };
+  const what = `${opts.request.style} · ${opts.request.mood} · ${opts.request.durationSec} s · seed ${opts.request.seed}`;
+  return enqueueFor(interaction, ctx, job, what);
 }

@@ -184,7 +184,7 @@ describe('upload limits', () => {
       // Known limit: the interaction says it (attachment_size_limit); the re-render job carries it.
       const click = await h.discord.click(result, `ts:rr:${resultId}`);
       const panel = await click.waitForOriginal((m) => m.customIds.length === 5);
-      await (await h.discord.select(panel, idOf(panel, `ts:rr:${resultId}:t:`), ['150'])).waitForCallback();
+      await (await h.discord.select(panel, idOf(panel, `ts:rr:${resultId}:t:`), ['80'])).waitForCallback(); // slower = longer = bigger
       const render = await h.discord.click(panel, idOf(panel, `ts:rr:${resultId}:go:`));
       const out = await finished(render);
       expect(description(out)).toMatch(/would exceed this server's upload limit \(80 KiB\), so I used a lower bitrate \(\d+ kbps\)/);

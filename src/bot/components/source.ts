@@ -21,8 +21,8 @@ const FETCH_TIMEOUT_MS = 2500;
 export const TOO_OLD = 'This piece is too old: I no longer have it, and its MIDI file is not on this message. Use /compose with its seed (shown in the result) to make it again.';
 
 /** The upload limit Discord states for this interaction, else the one its server's boost tier gives. */
-export function uploadLimitOf(interaction: ComponentInteraction): number {
-  const stated = (interaction as { attachmentSizeLimit?: number }).attachmentSizeLimit;
+export function uploadLimitOf(interaction: { guild: { premiumTier?: number } | null; attachmentSizeLimit?: number }): number {
+  const stated = interaction.attachmentSizeLimit;
   return typeof stated === 'number' && stated > 0 ? stated : uploadLimitForTier(interaction.guild?.premiumTier);
 }
 
