@@ -7,7 +7,7 @@ import { RuleBasedMelody, type MelodyGenerator } from './core/generator.ts';
 import type { Plan } from './core/plan/plan.ts';
 import type { AudioFormat, CompositionRequest } from './core/request.ts';
 import type { Score } from './core/score.ts';
-import { scoreToMidi } from './midi/scoreToMidi.ts';
+import { scoreToMidi, type MidiOutput } from './midi/scoreToMidi.ts';
 import { renderPianoRoll } from './pianoroll/pianoRoll.ts';
 import { renderAudio, type RenderResult } from './render/render.ts';
 
@@ -43,6 +43,24 @@ export interface Piece {
 // Rough share of wall time per stage, so one progress bar moves evenly.
 const WEIGHT = { composing: 0.05, midi: 0.01, picture: 0.04, rendering: 0.9 } as const;
 
+/**
+ * A score's audio: loops render from a copy with their last bars as pre-roll (cut again), so the
+ * seam carries its real tail; everything else renders from the MIDI as written.
+ */
+export function renderScoreAudio(score: Score, midi: MidiOutput, opts: Pick<PieceOptions, 'format' | 'soundfont' | 'signal'>): Promise<RenderResult> {
+  const forRender = score.meta.loop ? scoreToMidi(score, { loopPreRoll: true }) : midi;
+  return renderAudio({
+    midi: forRender.bytes,
+    trimStartSec: forRender.trimStartSec,
+    durationSec: score.durationSec,
+    loop: score.meta.loop,
+    format: opts.format ?? 'ogg',
+    soundfont: opts.soundfont,
+    tags: { title: score.meta.title, style: score.meta.style, mood: score.meta.mood, seed: String(score.meta.seed) },
+    signal: opts.signal,
+  });
+}
+
 export async function createPiece(request: CompositionRequest, options: PieceOptions = {}): Promise<Piece> {
   const report = options.onProgress ?? (() => {});
   const timings = { composing: 0, midi: 0, picture: 0, rendering: 0 };
@@ -60,19 +78,7 @@ export async function createPiece(request: CompositionRequest, options: PieceOpt
   const png = await timed('picture', WEIGHT.composing + WEIGHT.midi, () => renderPianoRoll(score));
   let audio: RenderResult | undefined;
   if (!options.skipAudio) {
-    const forRender = score.meta.loop ? scoreToMidi(score, { loopPreRoll: true }) : midi;
-    audio = await timed('rendering', 1 - WEIGHT.rendering, () =>
-      renderAudio({
-        midi: forRender.bytes,
-        trimStartSec: forRender.trimStartSec,
-        durationSec: score.durationSec,
-        loop: score.meta.loop,
-        format: options.format ?? 'ogg',
-        soundfont: options.soundfont,
-        tags: { title: score.meta.title, style: score.meta.style, mood: score.meta.mood, seed: String(score.meta.seed) },
-        signal: options.signal,
-      }),
-    );
+    audio = await timed('rendering', 1 - WEIGHT.rendering, () => renderScoreAudio(score, midi, options));
   }
   report({ stage: 'done', fraction: 1 });
   return { score, plan, midi: midi.bytes, png, audio, timings };

@@ -8,8 +8,8 @@ import type { MelodyGenerator } from '../core/generator.ts';
 import type { CompositionRequest } from '../core/request.ts';
 import type { Score } from '../core/score.ts';
 import { renderPianoRoll } from '../pianoroll/pianoRoll.ts';
-import type { PieceOptions, PieceProgress } from '../pipeline.ts';
-import { renderAudio, type RenderResult } from '../render/render.ts';
+import { renderScoreAudio, type PieceOptions, type PieceProgress } from '../pipeline.ts';
+import type { RenderResult } from '../render/render.ts';
 import type { Transform } from '../queue/jobs.ts';
 import type { PieceSource } from '../queue/resultStore.ts';
 import { scoreToMidi } from './scoreToMidi.ts';
@@ -84,17 +84,7 @@ export async function derivePiece(source: PieceSource, spec: DeriveSpec, opts: D
   timings.picture = performance.now() - t;
   report({ stage: 'rendering', fraction: 0.1 });
   t = performance.now();
-  const forRender = score.meta.loop ? scoreToMidi(score, { loopPreRoll: true }) : midi;
-  const audio = await renderAudio({
-    midi: forRender.bytes,
-    trimStartSec: forRender.trimStartSec,
-    durationSec: score.durationSec,
-    loop: score.meta.loop,
-    format: opts.format ?? 'ogg',
-    soundfont: opts.soundfont,
-    tags: { title: score.meta.title, style: score.meta.style, mood: score.meta.mood, seed: String(score.meta.seed) },
-    signal: opts.signal,
-  });
+  const audio = await renderScoreAudio(score, midi, opts);
   timings.rendering = performance.now() - t;
   report({ stage: 'done', fraction: 1 });
   return { score, request, midi: midi.bytes, png, audio, derivation, timings };

@@ -11,6 +11,7 @@ import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullm
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { formatKey } from '../core/keys.ts';
+import type { Score } from '../core/score.ts';
 import { RequestError } from '../core/request.ts';
 import type { MelodyGenerator } from '../core/generator.ts';
 import { DerivedPieceError, derivePiece } from '../midi/transformPiece.ts';
@@ -46,8 +47,8 @@ export interface ComposeWorkerHandle {
 
 const SHUTDOWN = 'tunesmith: shutting down';
 
-export function summarize(piece: Pick<Piece, 'score' | 'audio' | 'timings'>, audioFile: string, derivation?: string): PieceSummary {
-  const { score } = piece;
+/** The parts of a piece's summary that the score alone decides. */
+export function scoreSummaryFields(score: Score) {
   return {
     title: score.meta.title,
     style: score.meta.style,
@@ -60,6 +61,12 @@ export function summarize(piece: Pick<Piece, 'score' | 'audio' | 'timings'>, aud
     seed: score.meta.seed,
     generator: score.meta.generator,
     sections: score.sections.map((s) => s.name),
+  };
+}
+
+export function summarize(piece: Pick<Piece, 'score' | 'audio' | 'timings'>, audioFile: string, derivation?: string): PieceSummary {
+  return {
+    ...scoreSummaryFields(piece.score),
     format: piece.audio!.format,
     audioFile,
     loudnessLufs: Number(piece.audio!.loudnessLufs.toFixed(2)),

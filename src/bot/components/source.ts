@@ -7,9 +7,9 @@
  * the store so the worker finds it. Without either, the user is told the piece is too old.
  */
 import { MessageFlags, type Message } from 'discord.js';
-import { formatKey } from '../../core/keys.ts';
 import { FORMATS, type AudioFormat } from '../../core/request.ts';
 import { midiToScore, SourceMidiError } from '../../midi/transformSource.ts';
+import { scoreSummaryFields } from '../../queue/composeWorker.ts';
 import type { PieceSource } from '../../queue/resultStore.ts';
 import { uploadLimitForTier } from '../../render/transformFit.ts';
 import type { BotContext } from '../context.ts';
@@ -52,16 +52,7 @@ export function sourceFromMidi(midi: Buffer, audioName?: string): PieceSource {
   const format: AudioFormat = (FORMATS as readonly string[]).includes(ext ?? '') ? (ext as AudioFormat) : 'ogg';
   return {
     summary: {
-      title: score.meta.title,
-      style: score.meta.style,
-      mood: score.meta.mood,
-      key: formatKey(score.key),
-      bpm: Number(score.bpm.toFixed(2)),
-      meter: `${score.meter.numerator}/${score.meter.denominator}`,
-      durationSec: score.durationSec,
-      loop: score.meta.loop,
-      seed: score.meta.seed,
-      generator: score.meta.generator,
+      ...scoreSummaryFields(score),
       format,
       audioFile: audioName ?? `tunesmith-${score.meta.style}-${score.meta.mood}-${score.meta.seed}.${format}`,
     },
