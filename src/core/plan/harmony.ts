@@ -79,20 +79,27 @@ export function resolveNumeral(numeral: string, key: KeySignature, flavor: Chord
       // A 9th only where it is a whole step above the root (a minor 9th sounds wrong here).
       if (flavor === 'ninth' && (stack(1) - rootPc + 12) % 12 === 2) pcs.push(stack(1));
     } else {
-      pcs = spelledChord(rootPc, parsed.upper, flavor, parsed.degree);
+      pcs = spelledChord(rootPc, parsed.upper, flavor, scale);
     }
   } else {
-    pcs = spelledChord(rootPc, parsed.upper, flavor, parsed.degree);
+    pcs = spelledChord(rootPc, parsed.upper, flavor, scale);
   }
+  // The tonic chord never carries a 7th: Imaj7 holds the iii triad and i7 the relative major,
+  // which blurs the key; an added 9th keeps the colour without the ambiguity.
+  if (rootPc === tonicPc && pcs.length > 3 && (pcs[1]! - rootPc + 12) % 12 === (isMinorish(key.mode) ? 3 : 4)) pcs.splice(3, 1);
   return { numeral, rootPc, pcs, symbol: chordSymbol(pcs, key) };
 }
 
-/** A chord built from the numeral's own case: upper = major, lower = minor; V gets a dominant 7th. */
-function spelledChord(rootPc: number, upper: boolean, flavor: ChordFlavor, degree: number): number[] {
+/**
+ * A chord built from the numeral's own case: upper = major, lower = minor. Its 7th is the one the
+ * key's scale has (so V and a dorian IV in minor are dominant 7ths, IV in major a major 7th);
+ * a minor chord takes the minor 7th.
+ */
+function spelledChord(rootPc: number, upper: boolean, flavor: ChordFlavor, scale: readonly number[]): number[] {
   const third = upper ? 4 : 3;
   const pcs = [rootPc, (rootPc + third) % 12, (rootPc + 7) % 12];
   if (flavor !== 'triad') {
-    const seventh = upper ? (degree === 5 || degree === 7 ? 10 : 11) : 10;
+    const seventh = upper && scale.includes((rootPc + 11) % 12) ? 11 : 10;
     pcs.push((rootPc + seventh) % 12);
   }
   if (flavor === 'ninth') pcs.push((rootPc + 2) % 12);
@@ -107,9 +114,9 @@ export function tonicChord(key: KeySignature): PlannedChord {
 /** The chord that leads home: V (major dominant in minor for non-modal styles), or the mode's own. */
 export function dominantChord(key: KeySignature, flavor: ChordFlavor, diatonic: boolean): PlannedChord {
   if (key.mode === 'minor' && !diatonic) return resolveNumeral('V', key, flavor === 'triad' ? 'triad' : 'seventh', false);
-  if (key.mode === 'major' || key.mode === 'minor' || key.mode === 'mixolydian' || key.mode === 'lydian') {
-    return resolveNumeral(isMinorish(key.mode) ? 'v' : 'V', key, flavor, true);
-  }
+  // Modal minor: a minor v → i barely cadences; the plagal iv → i lands clearly and stays modal.
+  if (key.mode === 'minor') return resolveNumeral('iv', key, flavor, true);
+  if (key.mode === 'major' || key.mode === 'mixolydian' || key.mode === 'lydian') return resolveNumeral('V', key, flavor, true);
   // Dorian/phrygian/locrian: the subtonic (bVII) or IV cadence keeps the modal colour.
   return resolveNumeral('VII', key, flavor, true);
 }
