@@ -3,13 +3,14 @@
  * the queue worker and the bot, so every caller reports the same progress and timings.
  */
 import { compose } from './core/compose.ts';
-import { RuleBasedMelody, type MelodyGenerator } from './core/generator.ts';
+import type { MelodyGenerator } from './core/generator.ts';
 import type { Plan } from './core/plan/plan.ts';
 import type { AudioFormat, CompositionRequest } from './core/request.ts';
 import type { Score } from './core/score.ts';
 import { scoreToMidi, type MidiOutput } from './midi/scoreToMidi.ts';
 import { renderPianoRoll } from './pianoroll/pianoRoll.ts';
 import { renderAudio, type RenderResult } from './render/render.ts';
+import { defaultMelodyGenerator } from './neural/defaultGenerator.ts';
 
 export type Stage = 'composing' | 'midi' | 'picture' | 'rendering' | 'done';
 
@@ -73,7 +74,8 @@ export async function createPiece(request: CompositionRequest, options: PieceOpt
   };
 
   options.signal?.throwIfAborted();
-  const { score, plan } = await timed('composing', 0, () => compose(request, options.generator ?? RuleBasedMelody));
+  const generator = options.generator ?? (await defaultMelodyGenerator());
+  const { score, plan } = await timed('composing', 0, () => compose(request, generator));
   const midi = await timed('midi', WEIGHT.composing, () => scoreToMidi(score));
   const png = await timed('picture', WEIGHT.composing + WEIGHT.midi, () => renderPianoRoll(score));
   let audio: RenderResult | undefined;

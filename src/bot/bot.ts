@@ -22,6 +22,7 @@ import { attachRouter } from './router.ts';
 import { SettingsStore } from './settings.ts';
 import { registerVoice } from './voice/index.ts';
 import './components/handlers.ts';
+import { defaultMelodyGenerator } from '../neural/defaultGenerator.ts';
 
 export interface BotHandle {
   client: Client;
@@ -63,6 +64,8 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<BotHa
     services: {},
   };
   const delivery = startDeliveryWorker({ connection: redis, logger, resultTtlSec: config.RESULT_TTL_SEC, metrics, deliver: createDiscordDelivery(client.rest, progress, logger) });
+  // Load the melody model once (the in-process workers and /play compose with it).
+  await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
   const workers: ComposeWorkerHandle[] = [];
   for (let i = 0; i < config.BOT_WORKERS; i++) {
     workers.push(

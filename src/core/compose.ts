@@ -70,7 +70,7 @@ export async function compose(request: CompositionRequest, generator: MelodyGene
       style: plan.style.id,
       mood: plan.mood.id,
       seed: request.seed,
-      generator: `${COMPOSER_VERSION}+${generator.name}`,
+      generator: `${COMPOSER_VERSION}+${generator.nameFor?.(plan) ?? generator.name}`,
       requestJson: JSON.stringify(request),
       loop: request.loop,
     },

@@ -10,6 +10,8 @@ import { writeMelody } from './parts/melody.ts';
 export interface MelodyGenerator {
   /** Name and version, recorded in the MIDI file, e.g. "rules@1". */
   readonly name: string;
+  /** The name of what writes this plan's melody, where a generator delegates (default: name). */
+  nameFor?(plan: Plan): string;
   melody(plan: Plan, rng: Rng): ScoreNote[] | Promise<ScoreNote[]>;
 }
 

@@ -15,6 +15,7 @@ import type { PieceSource } from '../queue/resultStore.ts';
 import { scoreToMidi } from './scoreToMidi.ts';
 import { describeRerender, formatLength, rerenderScore } from './transform.ts';
 import { midiToScore, SourceMidiError } from './transformSource.ts';
+import { defaultMelodyGenerator } from '../neural/defaultGenerator.ts';
 
 /** A derived job that cannot be done as asked; `message` is for the user, and retrying will not help. */
 export class DerivedPieceError extends Error {
@@ -64,7 +65,7 @@ export async function derivePiece(source: PieceSource, spec: DeriveSpec, opts: D
       score = rerenderScore(from, spec.transform);
       derivation = describeRerender({ title: from.meta.title, bpm: from.bpm, durationSec: from.durationSec, key: from.key, soundfont: source.render.soundfont }, spec.transform, opts.soundfont);
     } else {
-      const extended = await extendScore(from, spec.durationSec, opts.generator);
+      const extended = await extendScore(from, spec.durationSec, opts.generator ?? (await defaultMelodyGenerator()));
       score = extended.score;
       derivation = `➕ Extended “${from.meta.title}” from ${formatLength(from.durationSec)} to ${formatLength(score.durationSec)}: the first ${extended.keptBars} bars are the original, note for note, then ${extended.addedBars} new bars and an ending.`;
     }

@@ -9,11 +9,14 @@ import { startComposeWorker } from '../queue/composeWorker.ts';
 import { QueueMetrics, startHealthServer } from '../queue/metrics.ts';
 import { openRedis } from '../queue/redisConnection.ts';
 import { composeWorkerSettings } from '../queue/workerSettings.ts';
+import { defaultMelodyGenerator } from '../neural/defaultGenerator.ts';
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = parseConfig(QueueConfigSchema);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker', secrets: [] });
+  // Load the melody model before taking jobs (and log which generator composes).
+  await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
   const handle = await openRedis(config, logger, { startEmbedded: false });
   const metrics = new QueueMetrics();
   const worker = startComposeWorker({ connection: handle.redis, logger, metrics, ...composeWorkerSettings(config) });

@@ -17,6 +17,7 @@ import { scoreToMidi } from '../../midi/scoreToMidi.ts';
 import type { StoredPiece } from '../../queue/resultStore.ts';
 import { renderOggOpusStream } from '../../render/index.ts';
 import { ffmpegOgg, OggSource } from './source.ts';
+import { defaultMelodyGenerator } from '../../neural/defaultGenerator.ts';
 
 export interface TrackInfo {
   title: string;
@@ -83,7 +84,7 @@ export function storedTrack(resultId: string, piece: StoredPiece, requestedBy: s
  * not now, so a piece waiting in the queue costs no CPU yet.
  */
 export async function newTrack(request: CompositionRequest, requestedBy: string, opts: { soundfont?: string } = {}): Promise<Track> {
-  const { score } = await compose(request);
+  const { score } = await compose(request, await defaultMelodyGenerator());
   // A loop is rendered with a copy of its last bars first and that pre-roll cut, as renderAudio does.
   const midi = scoreToMidi(score, { loopPreRoll: score.meta.loop });
   const source = new OggSource(() =>

@@ -47,7 +47,7 @@ function chordSymbol(pcs: number[], key: KeySignature): string {
   const spell = (pc: number) => scaleNotes.find((n) => Note.chroma(n) === pc) ?? Note.pitchClass(Note.fromMidi(60 + pc));
   const names = pcs.map(spell);
   const detected = Chord.detect(names)[0] ?? `${names[0]}`;
-  return detected.replace(/^([A-G][#b]?)M$/, '$1'); // tonal spells a plain major triad "CM"
+  return detected.replace(/^([A-G][#b]?)M(add9)?$/, '$1$2'); // tonal spells a plain major triad "CM", "CMadd9"
 }
 
 /** Resolve one numeral in a key; `diatonic` forces the mode's own chord quality. */

@@ -1,0 +1,79 @@
+/**
+ * The melody generator every caller (CLI, worker, bot) composes with by default: the trained LSTM
+ * in models/melody, loaded once per process. The model only saw 4/4 (POP909), so pieces in other
+ * meters (3/4, 6/8) keep the rule-based melody; the MIDI's generator field says which one wrote
+ * each piece.
+ *
+ * TUNESMITH_MELODY=rules forces the rule-based generator (the baseline); a model that fails to
+ * load is logged and the rules take over, so a damaged install still composes.
+ */
+import { RuleBasedMelody, type MelodyGenerator } from '../core/generator.ts';
+import type { Plan } from '../core/plan/plan.ts';
+import { STEP } from '../core/parts/context.ts';
+import { neuralMelodyGenerator } from './generator.ts';
+import { loadMelodyModel } from './melodyModel.ts';
+import { DEFAULT_MODEL_DIR } from './modelFiles.ts';
+
+export type MelodyChoice = 'neural' | 'rules';
+
+/** The model's bar: 16 sixteenths. */
+const MODEL_STEPS_PER_BAR = 16;
+
+export function modelFitsPlan(plan: Plan): boolean {
+  return Math.round(plan.barTicks / STEP) === MODEL_STEPS_PER_BAR;
+}
+
+/** Neural where the model fits the plan's meter, rules elsewhere. */
+export function meterAwareGenerator(neural: MelodyGenerator, fallback: MelodyGenerator = RuleBasedMelody): MelodyGenerator {
+  return {
+    name: neural.name,
+    nameFor: (plan) => (modelFitsPlan(plan) ? neural.name : fallback.name),
+    melody: (plan, rng) => (modelFitsPlan(plan) ? neural.melody(plan, rng) : fallback.melody(plan, rng)),
+  };
+}
+
+export function melodyChoiceFromEnv(env: NodeJS.ProcessEnv = process.env): MelodyChoice {
+  const v = (env.TUNESMITH_MELODY ?? 'neural').trim().toLowerCase();
+  if (v === 'rules' || v === 'neural') return v;
+  throw new Error(`TUNESMITH_MELODY must be "neural" or "rules", not "${env.TUNESMITH_MELODY}".`);
+}
+
+let cached: Promise<MelodyGenerator> | undefined;
+
+export interface GeneratorLog {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+/** Quiet unless something is wrong (the CLI's choice: its summary names the generator). */
+const QUIET: GeneratorLog = { info: () => {}, warn: (m) => console.error(m) };
+
+/**
+ * This process's default generator, memoised: the weights load once (about 0.1 s) and the first
+ * caller's options decide. `log` hears which generator was chosen and why.
+ */
+export function defaultMelodyGenerator(opts: { log?: GeneratorLog; modelDir?: string; choice?: MelodyChoice } = {}): Promise<MelodyGenerator> {
+  const log = opts.log ?? QUIET;
+  cached ??= (async () => {
+    const choice = opts.choice ?? melodyChoiceFromEnv();
+    if (choice === 'rules') {
+      log.info(`melody: ${RuleBasedMelody.name} (TUNESMITH_MELODY=rules)`);
+      return RuleBasedMelody;
+    }
+    try {
+      const start = performance.now();
+      const model = await loadMelodyModel(opts.modelDir ?? DEFAULT_MODEL_DIR);
+      log.info(`melody: ${model.version} (2×${model.meta.config.hidden} LSTM, loaded in ${Math.round(performance.now() - start)} ms; ${RuleBasedMelody.name} for meters other than 4/4)`);
+      return meterAwareGenerator(neuralMelodyGenerator(model));
+    } catch (err) {
+      log.warn(`melody: could not load the model in ${opts.modelDir ?? DEFAULT_MODEL_DIR} (${(err as Error).message}); composing with ${RuleBasedMelody.name}`);
+      return RuleBasedMelody;
+    }
+  })();
+  return cached;
+}
+
+/** Test hook: forget the memoised generator. */
+export function resetDefaultMelodyGenerator(): void {
+  cached = undefined;
+}
