@@ -1,0 +1,65 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Midi } from '@tonejs/midi';
+import { RuleBasedMelody } from '../../src/core/generator.ts';
+import { defaultMelodyGenerator, melodyChoiceFromEnv, resetDefaultMelodyGenerator } from '../../src/neural/defaultGenerator.ts';
+import { createPiece } from '../../src/pipeline.ts';
+import { makeRequest } from '../support/requests.ts';
+
+const logs = () => {
+  const lines: { level: 'info' | 'warn'; msg: string }[] = [];
+  return { lines, log: { info: (msg: string) => lines.push({ level: 'info', msg }), warn: (msg: string) => lines.push({ level: 'warn', msg }) } };
+};
+
+/** The MIDI file's text/marker events, where the generator is recorded. */
+function midiText(midi: Uint8Array): string {
+  return new Midi(midi).header.meta.map((m) => m.text).join('\n');
+}
+
+describe('defaultMelodyGenerator', () => {
+  beforeEach(() => resetDefaultMelodyGenerator());
+
+  it('composes 4/4 pieces with the trained model and says so in the MIDI; 3/4 with the rules', async () => {
+    const { lines, log } = logs();
+    const generator = await defaultMelodyGenerator({ log, choice: 'neural' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.level).toBe('info');
+    expect(lines[0]!.msg).toMatch(/^melody: melody-lstm@1 /);
+
+    const fourFour = await createPiece(makeRequest({ meter: '4/4' }), { generator, skipAudio: true });
+    expect(fourFour.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1');
+    expect(midiText(fourFour.midi)).toContain('melody-lstm@1');
+
+    const waltz = await createPiece(makeRequest({ style: 'waltz', meter: '3/4' }), { generator, skipAudio: true });
+    expect(waltz.score.meta.generator).toBe(`tunesmith-composer@1+${RuleBasedMelody.name}`);
+  });
+
+  it('is what createPiece uses when no generator is given, and stays deterministic', async () => {
+    await defaultMelodyGenerator({ choice: 'neural', log: logs().log });
+    const a = await createPiece(makeRequest({ seed: 77 }), { skipAudio: true });
+    const b = await createPiece(makeRequest({ seed: 77 }), { skipAudio: true });
+    expect(a.score.meta.generator).toContain('melody-lstm@1');
+    expect(Buffer.from(a.midi).equals(Buffer.from(b.midi))).toBe(true);
+    const other = await createPiece(makeRequest({ seed: 78 }), { skipAudio: true });
+    expect(Buffer.from(other.midi).equals(Buffer.from(a.midi))).toBe(false);
+  });
+
+  it('falls back to the rules, with a warning, when the model cannot load', async () => {
+    const { lines, log } = logs();
+    const generator = await defaultMelodyGenerator({ log, choice: 'neural', modelDir: '/nonexistent/model' });
+    expect(generator).toBe(RuleBasedMelody);
+    expect(lines).toEqual([{ level: 'warn', msg: expect.stringContaining('could not load the model in /nonexistent/model') }]);
+  });
+
+  it('loads once per process', async () => {
+    const first = defaultMelodyGenerator({ choice: 'neural', log: logs().log });
+    const second = defaultMelodyGenerator({ choice: 'rules' });
+    expect(second).toBe(first);
+    expect((await first).name).toBe('melody-lstm@1');
+  });
+
+  it('reads TUNESMITH_MELODY: neural by default, rules on request, a clear error otherwise', () => {
+    expect(melodyChoiceFromEnv({})).toBe('neural');
+    expect(melodyChoiceFromEnv({ TUNESMITH_MELODY: ' Rules ' })).toBe('rules');
+    expect(() => melodyChoiceFromEnv({ TUNESMITH_MELODY: 'lstm' })).toThrow(/TUNESMITH_MELODY must be "neural" or "rules", not "lstm"/);
+  });
+});
