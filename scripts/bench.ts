@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { compose } from '../src/core/compose.ts';
+import { defaultMelodyGenerator } from '../src/neural/defaultGenerator.ts';
 import { CompositionRequestSchema, FORMATS, type AudioFormat } from '../src/core/request.ts';
 import { scoreToMidi } from '../src/midi/scoreToMidi.ts';
 import { codecOptions } from '../src/render/encode.ts';
@@ -72,8 +73,9 @@ async function benchOne(seconds: number, dir: string): Promise<Row> {
     instruments: [], energy: null, seed: 20_240_601, loop: false, prompt: '',
   });
   const samples: Row[] = [];
+  const generator = await defaultMelodyGenerator();
   for (let i = 0; i < runs; i++) {
-    const [{ score }, composeMs] = await timed(() => compose(request));
+    const [{ score }, composeMs] = await timed(() => compose(request, generator));
     const [midi, midiMs] = await timed(() => scoreToMidi(score));
     const [result, renderMs] = await timed(() =>
       renderAudio({ midi: midi.bytes, durationSec: score.durationSec, format, tags: { ...score.meta } }),
@@ -107,6 +109,7 @@ function printTable(rows: Row[]): void {
 async function main(): Promise<void> {
   const font = resolveSoundFont();
   console.log(`Tunesmith bench: ${format}, ${args.style}/${args.mood}, SoundFont ${font.path}, median of ${runs} runs`);
+  console.log(`melody: ${(await defaultMelodyGenerator()).name}`);
   console.log(`fluidsynth flags: ${fluidsynthArgs(font, '<midi>').join(' ')}`);
   console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (before)`);
   const dir = await mkdtemp(join(tmpdir(), 'tunesmith-bench-'));

@@ -36,6 +36,11 @@ const END_FADE_SEC = 0.01;
 
 export type Loudness =
   | { kind: 'gain'; gainDb: number; limitDbfs?: number }
+  /**
+   * The gain is already in the samples (see scalePcm); only the peak limiter runs, always: it is
+   * bit-transparent while peaks stay under `limitDbfs`, so the chain can be fixed before the gain is known.
+   */
+  | { kind: 'prescaled'; limitDbfs: number }
   /** ffmpeg's single-pass (dynamic) loudnorm, for streams whose loudness can't be measured ahead. */
   | { kind: 'loudnorm'; targetLufs: number; truePeakDb: number };
 
@@ -54,10 +59,13 @@ export function filterChain(o: ChainOptions): string[] {
   const frames = Math.round(o.durationSec * SAMPLE_RATE);
   const start = Math.round(o.trimStartSec * SAMPLE_RATE);
   const filters = [`atrim=start_sample=${start}:end_sample=${start + frames}`, 'asetpts=PTS-STARTPTS'];
+  // latency=1 removes the limiter's look-ahead delay so loops stay sample-aligned; level=0 keeps our gain.
+  const limiter = (limitDbfs: number) => `alimiter=limit=${dbToLinear(limitDbfs).toFixed(4)}:level=0:latency=1`;
   if (o.loudness.kind === 'gain') {
     filters.push(`volume=${o.loudness.gainDb.toFixed(3)}dB`);
-    // latency=1 removes the look-ahead delay so loops stay sample-aligned; level=0 keeps our gain.
-    if (o.loudness.limitDbfs !== undefined) filters.push(`alimiter=limit=${dbToLinear(o.loudness.limitDbfs).toFixed(4)}:level=0:latency=1`);
+    if (o.loudness.limitDbfs !== undefined) filters.push(limiter(o.loudness.limitDbfs));
+  } else if (o.loudness.kind === 'prescaled') {
+    filters.push(limiter(o.loudness.limitDbfs));
   } else {
     // loudnorm works at 192 kHz internally; bring it back to 48 kHz stereo for Opus.
     filters.push(`loudnorm=I=${o.loudness.targetLufs}:TP=${o.loudness.truePeakDb}:LRA=11`, `aresample=${SAMPLE_RATE}`, 'aformat=channel_layouts=stereo');
@@ -109,12 +117,28 @@ export function tagOptions(format: AudioFormat, tags: RenderTags): string[] {
   return out;
 }
 
-/** A command reading raw s16le 48 kHz stereo from `input`. */
-export function pcmCommand(ffmpegPath: string, input: Readable): ffmpeg.FfmpegCommand {
+/** A command reading raw 48 kHz stereo from `input`: s16le (fluidsynth's own) or f32le (scalePcm's). */
+export function pcmCommand(ffmpegPath: string, input: Readable, sampleFormat: 's16le' | 'f32le' = 's16le'): ffmpeg.FfmpegCommand {
   ffmpeg.setFfmpegPath(ffmpegPath);
   return ffmpeg()
     .input(input)
-    .inputOptions('-f', 's16le', '-ar', String(SAMPLE_RATE), '-ch_layout', 'stereo');
+    .inputOptions('-f', sampleFormat, '-ar', String(SAMPLE_RATE), '-ch_layout', 'stereo');
+}
+
+/**
+ * Frames [startFrame, startFrame + frames) of s16le stereo PCM as f32le, times `gainDb`, zero-padded
+ * to `frames`. Float keeps the lifted peaks intact for the limiter downstream.
+ */
+export function scalePcm(pcm: Buffer, startFrame: number, frames: number, gainDb: number): Buffer {
+  const gain = dbToLinear(gainDb) / 32768;
+  const out = Buffer.alloc(frames * CHANNELS * 4);
+  const aligned = pcm.byteOffset % 2 === 0 ? pcm : Buffer.from(pcm);
+  const src = new Int16Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 2));
+  const dst = new Float32Array(out.buffer, out.byteOffset, frames * CHANNELS);
+  const from = startFrame * CHANNELS;
+  const n = Math.max(0, Math.min(dst.length, src.length - from));
+  for (let i = 0; i < n; i++) dst[i] = src[from + i]! * gain;
+  return out;
 }
 
 /**

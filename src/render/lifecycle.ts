@@ -38,13 +38,16 @@ export class ProcessGuard {
     }
   }
 
+  private disposed = false;
+
   get failedWith(): Error | undefined {
     return this.failure;
   }
 
   /** Register a kill function; returns a function to call once the process has exited. */
   track(kill: () => void): () => boolean {
-    if (this.failure) kill();
+    // A process that starts after the render ended (a pre-spawned encoder) must not outlive it.
+    if (this.failure || this.disposed) kill();
     this.killers.add(kill);
     return () => this.killers.delete(kill);
   }
@@ -67,6 +70,7 @@ export class ProcessGuard {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.timer);
     this.killAll();
   }

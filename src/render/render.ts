@@ -15,9 +15,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { FORMATS, type AudioFormat } from '../core/request.ts';
-import { codecOptions, filterChain, FORMAT_INFO, pcmCommand, runCommand, tagOptions, type RenderTags } from './encode.ts';
+import { codecOptions, filterChain, FORMAT_INFO, pcmCommand, runCommand, scalePcm, tagOptions, type RenderTags } from './encode.ts';
 import { makeScratchDir, ProcessGuard } from './lifecycle.ts';
-import { planGain } from './normalize.ts';
+import { planGain, TRUE_PEAK_ALLOWANCE_DB, TRUE_PEAK_CEILING_DB } from './normalize.ts';
 import { checkRenderSetup, type RenderSetup } from './tools.ts';
 import { availableParallelism } from 'node:os';
 import { planSplit, stitchPcm, type SplitPlan } from './split.ts';
@@ -84,7 +84,7 @@ export function validateTiming(durationSec: number, trimStartSec: number): void 
 async function synthesize(setup: RenderSetup, midiPath: string, opts: RenderOptions, guard: ProcessGuard, gain: number): Promise<CollectedPcm> {
   const synth = spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, midiPath, opts, gain), guard);
   const window = { startFrame: Math.round((opts.trimStartSec ?? 0) * SAMPLE_RATE), frames: Math.round(opts.durationSec * SAMPLE_RATE) };
-  const [collected] = await guard.race(Promise.all([collectPcm(synth.stdout, window), synth.exited]));
+  const [collected] = await guard.race(Promise.all([collectPcm(synth.stdout, window, () => synth.stop()), synth.exited]));
   return collected;
 }
 
@@ -107,7 +107,7 @@ async function synthesizeSplit(setup: RenderSetup, dir: string, plan: SplitPlan,
     Promise.all(
       paths.map(async (path, i) => {
         const synth = spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, path, opts, gain), guard);
-        const [collected] = await Promise.all([collectPcm(synth.stdout, windows[i]!), synth.exited]);
+        const [collected] = await Promise.all([collectPcm(synth.stdout, windows[i]!, () => synth.stop()), synth.exited]);
         return collected;
       }),
     ),
@@ -140,6 +140,20 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
     const midiPath = join(scratch.dir, 'score.mid');
     await writeFile(midiPath, opts.midi);
 
+    // The encoder starts now, while fluidsynth runs: its start-up leaves the critical path. Its
+    // chain is fixed up front because the gain goes into the samples (scalePcm), not the chain.
+    const info = FORMAT_INFO[opts.format];
+    const outPath = join(scratch.dir, `out.${info.extension}`);
+    const input = new PassThrough();
+    const limitDbfs = TRUE_PEAK_CEILING_DB - TRUE_PEAK_ALLOWANCE_DB;
+    const command = pcmCommand(setup.tools.ffmpeg, input, 'f32le')
+      .audioFilters(filterChain({ durationSec: opts.durationSec, trimStartSec: 0, loudness: { kind: 'prescaled', limitDbfs }, fadeOut: !(opts.loop ?? trimStartSec > 0) }))
+      .outputOptions(...codecOptions(opts.format, opts.bitrateKbps), ...tagOptions(opts.format, opts.tags));
+    // A file, not a pipe: the MP3 Xing/LAME frame and the WAV sizes are written by seeking back.
+    const encoded = runCommand(command, outPath, guard);
+    // An encoder that fails early (bad options) stops the synthesis too; a failed synthesis kills the encoder.
+    encoded.catch((error: Error) => guard.fail(error));
+
     const synthStart = performance.now();
     const split = wantsSplit(opts) ? planSplit(opts.midi, trimStartSec + opts.durationSec, SEAM_FADE_SEC) : null;
     const run = (gain: number) => (split ? synthesizeSplit(setup, scratch.dir, split, opts, guard, gain) : synthesize(setup, midiPath, opts, guard, gain));
@@ -151,15 +165,9 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
 
     const plan = planGain(collected.loudness);
     const encodeStart = performance.now();
-    const input = new PassThrough();
-    input.end(collected.pcm);
-    const info = FORMAT_INFO[opts.format];
-    const outPath = join(scratch.dir, `out.${info.extension}`);
-    const command = pcmCommand(setup.tools.ffmpeg, input)
-      .audioFilters(filterChain({ durationSec: opts.durationSec, trimStartSec, loudness: { kind: 'gain', ...plan }, fadeOut: !(opts.loop ?? trimStartSec > 0) }))
-      .outputOptions(...codecOptions(opts.format, opts.bitrateKbps), ...tagOptions(opts.format, opts.tags));
-    // A file, not a pipe: the MP3 Xing/LAME frame and the WAV sizes are written by seeking back.
-    await guard.race(runCommand(command, outPath, guard));
+    const frames = Math.round(opts.durationSec * SAMPLE_RATE);
+    input.end(scalePcm(collected.pcm, Math.round(trimStartSec * SAMPLE_RATE), frames, plan.gainDb));
+    await guard.race(encoded);
     const data = await readFile(outPath);
     const encodeMs = performance.now() - encodeStart;
 

@@ -101,10 +101,12 @@ export interface CollectedPcm {
 }
 
 /**
- * Reads all PCM from `stdout`, measuring frames [startFrame, startFrame + frames) as they arrive
- * so the measurement is finished when fluidsynth is.
+ * Reads PCM from `stdout`, measuring frames [startFrame, startFrame + frames) as they arrive so the
+ * measurement is finished when fluidsynth is. With `stopWhenFull`, reading ends at the window's
+ * end and `stopWhenFull` is called first (to stop fluidsynth): it would otherwise go on rendering
+ * release and reverb tails past the end we cut at (about 5 s per render with FluidR3).
  */
-export async function collectPcm(stdout: Readable, window: { startFrame: number; frames: number }): Promise<CollectedPcm> {
+export async function collectPcm(stdout: Readable, window: { startFrame: number; frames: number }, stopWhenFull?: () => void): Promise<CollectedPcm> {
   const meter = new LoudnessMeter({ sampleRate: SAMPLE_RATE, channels: CHANNELS });
   const chunks: Buffer[] = [];
   let bytes = 0;
@@ -127,6 +129,10 @@ export async function collectPcm(stdout: Readable, window: { startFrame: number;
     meter.push(new Int16Array(aligned.buffer, aligned.byteOffset, aligned.length / 2));
     carry = data.subarray(to - dataStart);
     next = to;
+    if (stopWhenFull && next >= windowEnd) {
+      stopWhenFull();
+      break;
+    }
   }
   return { pcm: Buffer.concat(chunks, bytes), loudness: meter.result(), meter };
 }
