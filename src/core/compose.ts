@@ -34,7 +34,7 @@ export async function compose(request: CompositionRequest, generator: MelodyGene
   parts.push({ role: 'bass', program: instruments.bass, notes: writeBass(plan, rng.fork('bass')) });
   if (instruments.pad !== null) parts.push({ role: 'pad', program: instruments.pad, notes: writePad(plan, rng.fork('pad')) });
   if (instruments.arp !== null) parts.push({ role: 'arp', program: instruments.arp, notes: writeArpeggio(plan, rng.fork('arp')) });
-  if (instruments.drums) parts.push({ role: 'drums', program: 0, notes: writeDrums(plan, rng.fork('drums')) });
+  if (instruments.drums) parts.push({ role: 'drums', program: 0, notes: generator.drums?.(plan, rng.fork('drums')) ?? writeDrums(plan, rng.fork('drums')) });
 
   for (const part of parts) {
     part.notes = part.notes.map((n) => clipToMusic(plan, n)).filter((n): n is ScoreNote => n !== null);

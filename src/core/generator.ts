@@ -13,6 +13,11 @@ export interface MelodyGenerator {
   /** The name of what writes this plan's melody, where a generator delegates (default: name). */
   nameFor?(plan: Plan): string;
   melody(plan: Plan, rng: Rng): ScoreNote[] | Promise<ScoreNote[]>;
+  /**
+   * Learned drums, where the generator brings them (channel-10 GM notes); absent, or null for a
+   * plan it cannot serve, means the composer's rule-based drums.
+   */
+  drums?(plan: Plan, rng: Rng): ScoreNote[] | null;
 }
 
 export const RuleBasedMelody: MelodyGenerator = {

@@ -1,8 +1,8 @@
 /**
- * The melody generator every caller (CLI, worker, bot) composes with by default: the trained LSTM
- * in models/melody, loaded once per process. The model only saw 4/4 (POP909), so pieces in other
- * meters (3/4, 6/8) keep the rule-based melody; the MIDI's generator field says which one wrote
- * each piece.
+ * The generator every caller (CLI, worker, bot) composes with by default: the trained melody LSTM
+ * in models/melody and the Groove MIDI drum library in models/drums, loaded once per process. Both
+ * are 4/4 (POP909 and nearly all of Groove MIDI), so pieces in 3/4 or 6/8 keep the rule-based
+ * melody and drums; the MIDI's generator field says which wrote each piece.
  *
  * TUNESMITH_MELODY=rules forces the rule-based generator (the baseline); a model that fails to
  * load is logged and the rules take over, so a damaged install still composes.
@@ -10,6 +10,7 @@
 import { RuleBasedMelody, type MelodyGenerator } from '../core/generator.ts';
 import type { Plan } from '../core/plan/plan.ts';
 import { STEP } from '../core/parts/context.ts';
+import { DEFAULT_GROOVE_PATH, GROOVES_VERSION, GrooveLibrary, grooveDrums } from './drums.ts';
 import { neuralMelodyGenerator } from './generator.ts';
 import { loadMelodyModel } from './melodyModel.ts';
 import { DEFAULT_MODEL_DIR } from './modelFiles.ts';
@@ -23,12 +24,17 @@ export function modelFitsPlan(plan: Plan): boolean {
   return Math.round(plan.barTicks / STEP) === MODEL_STEPS_PER_BAR;
 }
 
-/** Neural where the model fits the plan's meter, rules elsewhere. */
-export function meterAwareGenerator(neural: MelodyGenerator, fallback: MelodyGenerator = RuleBasedMelody): MelodyGenerator {
+/**
+ * The learned parts where they fit the plan's meter, rules elsewhere: the melody model, and drums
+ * retrieved from the Groove MIDI library (4/4 only too: it holds 5 beats and no fills in 3/4 or 6/8).
+ */
+export function meterAwareGenerator(neural: MelodyGenerator, grooves: GrooveLibrary | null, fallback: MelodyGenerator = RuleBasedMelody): MelodyGenerator {
+  const drumsName = grooves ? `+${GROOVES_VERSION}` : '';
   return {
-    name: neural.name,
-    nameFor: (plan) => (modelFitsPlan(plan) ? neural.name : fallback.name),
+    name: `${neural.name}${drumsName}`,
+    nameFor: (plan) => (modelFitsPlan(plan) ? `${neural.name}${drumsName}` : fallback.name),
     melody: (plan, rng) => (modelFitsPlan(plan) ? neural.melody(plan, rng) : fallback.melody(plan, rng)),
+    drums: (plan, rng) => (grooves && modelFitsPlan(plan) ? grooveDrums(plan, rng, grooves) : null),
   };
 }
 
@@ -63,8 +69,10 @@ export function defaultMelodyGenerator(opts: { log?: GeneratorLog; modelDir?: st
     try {
       const start = performance.now();
       const model = await loadMelodyModel(opts.modelDir ?? DEFAULT_MODEL_DIR);
-      log.info(`melody: ${model.version} (2×${model.meta.config.hidden} LSTM, loaded in ${Math.round(performance.now() - start)} ms; ${RuleBasedMelody.name} for meters other than 4/4)`);
-      return meterAwareGenerator(neuralMelodyGenerator(model));
+      const grooves = GrooveLibrary.load();
+      const drums = grooves ? `drums: ${GROOVES_VERSION} (${grooves.clips.length} clips)` : `drums: rules (no ${DEFAULT_GROOVE_PATH})`;
+      log.info(`melody: ${model.version} (2×${model.meta.config.hidden} LSTM), ${drums}; loaded in ${Math.round(performance.now() - start)} ms; ${RuleBasedMelody.name} and rule drums for meters other than 4/4`);
+      return meterAwareGenerator(neuralMelodyGenerator(model), grooves);
     } catch (err) {
       log.warn(`melody: could not load the model in ${opts.modelDir ?? DEFAULT_MODEL_DIR} (${(err as Error).message}); composing with ${RuleBasedMelody.name}`);
       return RuleBasedMelody;

@@ -24,6 +24,9 @@ export interface GrooveClip {
   notes: [number, number, number, number][];
 }
 
+/** Recorded in the MIDI's generator field when these drums play. */
+export const GROOVES_VERSION = 'groove-midi-drums@1';
+
 export const DEFAULT_GROOVE_PATH = join(import.meta.dirname, '../../models/drums/grooves.json');
 
 /** Groove MIDI styles for each of the catalog's drum feels, best first. */

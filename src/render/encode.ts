@@ -4,6 +4,7 @@
  * under the render's ProcessGuard.
  */
 import ffmpeg from 'fluent-ffmpeg';
+import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { AudioFormat } from '../core/request.ts';
 import { RenderError } from './errors.ts';
@@ -37,7 +38,7 @@ const END_FADE_SEC = 0.01;
 export type Loudness =
   | { kind: 'gain'; gainDb: number; limitDbfs?: number }
   /**
-   * The gain is already in the samples (see scalePcm); only the peak limiter runs, always: it is
+   * The gain is already in the samples (see writeScaledPcm); only the peak limiter runs, always: it is
    * bit-transparent while peaks stay under `limitDbfs`, so the chain can be fixed before the gain is known.
    */
   | { kind: 'prescaled'; limitDbfs: number }
@@ -117,7 +118,7 @@ export function tagOptions(format: AudioFormat, tags: RenderTags): string[] {
   return out;
 }
 
-/** A command reading raw 48 kHz stereo from `input`: s16le (fluidsynth's own) or f32le (scalePcm's). */
+/** A command reading raw 48 kHz stereo from `input`: s16le (fluidsynth's own) or f32le (writeScaledPcm's). */
 export function pcmCommand(ffmpegPath: string, input: Readable, sampleFormat: 's16le' | 'f32le' = 's16le'): ffmpeg.FfmpegCommand {
   ffmpeg.setFfmpegPath(ffmpegPath);
   return ffmpeg()
@@ -125,20 +126,25 @@ export function pcmCommand(ffmpegPath: string, input: Readable, sampleFormat: 's
     .inputOptions('-f', sampleFormat, '-ar', String(SAMPLE_RATE), '-ch_layout', 'stereo');
 }
 
+/** Frames converted and written per chunk: 1 s, so ffmpeg starts encoding while the rest converts. */
+const SCALE_CHUNK_FRAMES = SAMPLE_RATE;
+
 /**
- * Frames [startFrame, startFrame + frames) of s16le stereo PCM as f32le, times `gainDb`, zero-padded
- * to `frames`. Float keeps the lifted peaks intact for the limiter downstream.
+ * Writes s16le stereo `pcm` to `input` as f32le times `gainDb`, in chunks with back-pressure, then
+ * ends it. Float keeps the lifted peaks intact for the limiter downstream. `signal` ends a wait for
+ * ffmpeg that will never come (the render failed).
  */
-export function scalePcm(pcm: Buffer, startFrame: number, frames: number, gainDb: number): Buffer {
+export async function writeScaledPcm(input: Writable, pcm: Buffer, gainDb: number, signal?: AbortSignal): Promise<void> {
   const gain = dbToLinear(gainDb) / 32768;
-  const out = Buffer.alloc(frames * CHANNELS * 4);
   const aligned = pcm.byteOffset % 2 === 0 ? pcm : Buffer.from(pcm);
   const src = new Int16Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 2));
-  const dst = new Float32Array(out.buffer, out.byteOffset, frames * CHANNELS);
-  const from = startFrame * CHANNELS;
-  const n = Math.max(0, Math.min(dst.length, src.length - from));
-  for (let i = 0; i < n; i++) dst[i] = src[from + i]! * gain;
-  return out;
+  for (let from = 0; from < src.length; from += SCALE_CHUNK_FRAMES * CHANNELS) {
+    const n = Math.min(SCALE_CHUNK_FRAMES * CHANNELS, src.length - from);
+    const dst = new Float32Array(n);
+    for (let i = 0; i < n; i++) dst[i] = src[from + i]! * gain;
+    if (!input.write(Buffer.from(dst.buffer))) await once(input, 'drain', { signal });
+  }
+  input.end();
 }
 
 /**

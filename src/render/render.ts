@@ -15,13 +15,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { FORMATS, type AudioFormat } from '../core/request.ts';
-import { codecOptions, filterChain, FORMAT_INFO, pcmCommand, runCommand, scalePcm, tagOptions, type RenderTags } from './encode.ts';
+import { codecOptions, filterChain, FORMAT_INFO, pcmCommand, runCommand, tagOptions, writeScaledPcm, type RenderTags } from './encode.ts';
 import { makeScratchDir, ProcessGuard } from './lifecycle.ts';
 import { planGain, TRUE_PEAK_ALLOWANCE_DB, TRUE_PEAK_CEILING_DB } from './normalize.ts';
 import { checkRenderSetup, type RenderSetup } from './tools.ts';
 import { availableParallelism } from 'node:os';
-import { planSplit, stitchPcm, type SplitPlan } from './split.ts';
-import { collectPcm, fluidsynthArgs, SAMPLE_RATE, spawnSynth, type CollectedPcm, type SynthFlags } from './synth.ts';
+import { crossfadeSeam, planSplit, type SplitPlan } from './split.ts';
+import { BYTES_PER_FRAME, collectPcm, fluidsynthArgs, SAMPLE_RATE, spawnSynth, type CollectedPcm, type SynthFlags } from './synth.ts';
 
 export interface RenderOptions extends SynthFlags {
   midi: Uint8Array;
@@ -81,39 +81,52 @@ export function validateTiming(durationSec: number, trimStartSec: number): void 
   if (!Number.isFinite(trimStartSec) || trimStartSec < 0) throw new RangeError(`trimStartSec must be zero or more seconds, got ${trimStartSec}`);
 }
 
-async function synthesize(setup: RenderSetup, midiPath: string, opts: RenderOptions, guard: ProcessGuard, gain: number): Promise<CollectedPcm> {
+/** The output window's frames of one fluidsynth render, copied into `out` as they stream. */
+async function synthesize(setup: RenderSetup, midiPath: string, opts: RenderOptions, guard: ProcessGuard, gain: number, out: Buffer): Promise<CollectedPcm> {
   const synth = spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, midiPath, opts, gain), guard);
-  const window = { startFrame: Math.round((opts.trimStartSec ?? 0) * SAMPLE_RATE), frames: Math.round(opts.durationSec * SAMPLE_RATE) };
-  const [collected] = await guard.race(Promise.all([collectPcm(synth.stdout, window, () => synth.stop()), synth.exited]));
+  const startFrame = Math.round((opts.trimStartSec ?? 0) * SAMPLE_RATE);
+  const frames = out.length / BYTES_PER_FRAME;
+  const route = { buffer: out, from: startFrame, to: startFrame + frames, at: 0 };
+  const [collected] = await guard.race(Promise.all([collectPcm(synth.stdout, { startFrame, frames }, [route], () => synth.stop()), synth.exited]));
   return collected;
 }
 
 /**
- * Both halves of a split plan at once, each measured while it streams (the first over the output
- * window up to the seam, the second from the seam on), then joined.
+ * Both halves of a split plan at once, each copied into its part of `out` and measured while it
+ * streams (the first up to the seam, the second from the seam on); the second half also renders
+ * the few frames before the seam, for the crossfade.
  */
-async function synthesizeSplit(setup: RenderSetup, dir: string, plan: SplitPlan, opts: RenderOptions, guard: ProcessGuard, gain: number): Promise<CollectedPcm> {
+async function synthesizeSplit(setup: RenderSetup, dir: string, plan: SplitPlan, opts: RenderOptions, guard: ProcessGuard, gain: number, out: Buffer): Promise<CollectedPcm> {
   const paths = [join(dir, 'first.mid'), join(dir, 'second.mid')] as const;
   await Promise.all([writeFile(paths[0], plan.first), writeFile(paths[1], plan.second)]);
-  const seamFrame = Math.round(plan.seamSec * SAMPLE_RATE);
-  const preRollFrame = Math.round(plan.preRollSec * SAMPLE_RATE);
-  const startFrame = Math.round((opts.trimStartSec ?? 0) * SAMPLE_RATE);
-  const endFrame = startFrame + Math.round(opts.durationSec * SAMPLE_RATE);
-  const windows = [
-    { startFrame, frames: Math.max(0, seamFrame - startFrame) },
-    { startFrame: preRollFrame + Math.max(0, startFrame - seamFrame), frames: endFrame - Math.max(seamFrame, startFrame) },
+  const seam = Math.round(plan.seamSec * SAMPLE_RATE);
+  const preRoll = Math.round(plan.preRollSec * SAMPLE_RATE);
+  const end = out.length / BYTES_PER_FRAME;
+  const fade = Math.min(seam, preRoll, Math.round(SEAM_FADE_SEC * SAMPLE_RATE));
+  const beforeSeam = Buffer.alloc(fade * BYTES_PER_FRAME);
+  // Second-half frame g is piece frame g − preRoll + seam.
+  const jobs = [
+    { path: paths[0], measure: { startFrame: 0, frames: seam }, routes: [{ buffer: out, from: 0, to: seam, at: 0 }] },
+    {
+      path: paths[1],
+      measure: { startFrame: preRoll, frames: end - seam },
+      routes: [
+        { buffer: beforeSeam, from: preRoll - fade, to: preRoll, at: 0 },
+        { buffer: out, from: preRoll, to: preRoll + end - seam, at: seam },
+      ],
+    },
   ];
   const [first, second] = await guard.race(
     Promise.all(
-      paths.map(async (path, i) => {
-        const synth = spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, path, opts, gain), guard);
-        const [collected] = await Promise.all([collectPcm(synth.stdout, windows[i]!, () => synth.stop()), synth.exited]);
+      jobs.map(async (job) => {
+        const synth = spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, job.path, opts, gain), guard);
+        const [collected] = await Promise.all([collectPcm(synth.stdout, job.measure, job.routes, () => synth.stop()), synth.exited]);
         return collected;
       }),
     ),
   );
-  const pcm = stitchPcm(first!.pcm, second!.pcm, seamFrame, preRollFrame, Math.round(SEAM_FADE_SEC * SAMPLE_RATE));
-  return { pcm, loudness: first!.meter.resultWith(second!.meter), meter: first!.meter };
+  crossfadeSeam(out, beforeSeam, seam, fade);
+  return { loudness: first!.meter.resultWith(second!.meter), meter: first!.meter };
 }
 
 /** Equal-gain crossfade at the seam of a split render: short enough to be inaudible, long enough for no click. */
@@ -124,7 +137,7 @@ const SEAM_FADE_SEC = 0.01;
  * one piece: their seam relies on the end and the pre-roll sharing one synthesis timeline.
  */
 function wantsSplit(opts: RenderOptions): boolean {
-  if (opts.parallel === false || (opts.loop ?? (opts.trimStartSec ?? 0) > 0)) return false;
+  if (opts.parallel === false || opts.loop || (opts.trimStartSec ?? 0) > 0) return false;
   if (process.env.TUNESMITH_RENDER_PARALLEL === '0') return false;
   return (opts.parallel ?? true) && availableParallelism() >= 2;
 }
@@ -136,6 +149,7 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
   const setup = await checkRenderSetup(opts.soundfont);
   const guard = new ProcessGuard({ what: 'render', timeoutMs: opts.timeoutMs ?? defaultTimeoutMs(opts.durationSec), signal: opts.signal });
   const scratch = await makeScratchDir();
+  const writing = new AbortController();
   try {
     const midiPath = join(scratch.dir, 'score.mid');
     await writeFile(midiPath, opts.midi);
@@ -156,18 +170,20 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
 
     const synthStart = performance.now();
     const split = wantsSplit(opts) ? planSplit(opts.midi, trimStartSec + opts.durationSec, SEAM_FADE_SEC) : null;
-    const run = (gain: number) => (split ? synthesizeSplit(setup, scratch.dir, split, opts, guard, gain) : synthesize(setup, midiPath, opts, guard, gain));
+    // Exactly the output's frames (silence past the render's end pads it to the length).
+    const frames = Math.round(opts.durationSec * SAMPLE_RATE);
+    const pcm = Buffer.alloc(frames * BYTES_PER_FRAME);
+    const run = (gain: number) => (split ? synthesizeSplit(setup, scratch.dir, split, opts, guard, gain, pcm) : synthesize(setup, midiPath, opts, guard, gain, pcm));
     let collected = await run(setup.soundfont.gain);
     if (collected.loudness.samplePeak >= CLIPPED_PEAK) {
+      pcm.fill(0);
       collected = await run(setup.soundfont.gain * CLIP_RETRY_GAIN_FACTOR);
     }
     const synthMs = performance.now() - synthStart;
 
     const plan = planGain(collected.loudness);
     const encodeStart = performance.now();
-    const frames = Math.round(opts.durationSec * SAMPLE_RATE);
-    input.end(scalePcm(collected.pcm, Math.round(trimStartSec * SAMPLE_RATE), frames, plan.gainDb));
-    await guard.race(encoded);
+    await guard.race(Promise.all([writeScaledPcm(input, pcm, plan.gainDb, writing.signal), encoded]));
     const data = await readFile(outPath);
     const encodeMs = performance.now() - encodeStart;
 
@@ -187,6 +203,7 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
   } catch (e) {
     throw guard.failedWith ?? e;
   } finally {
+    writing.abort();
     guard.dispose();
     await scratch.remove();
   }

@@ -100,31 +100,26 @@ function trimControlChanges(track: InstanceType<typeof Midi>['tracks'][number], 
 }
 
 /**
- * Join two s16le stereo renders: `a` up to the seam, then `b` from its pre-roll end, with an
- * equal-gain linear crossfade of `fadeFrames` ending at the seam. The fade sits before the seam
- * because new notes start on it (only in `b`): their attacks must not be faded. (The halves are
- * not sample-identical: fluidsynth starts notes on 64-frame block boundaries counted from the
- * start of each render, so the same note can land up to 1.3 ms apart in the two renders.)
+ * The seam of a split render: `out` holds the first half's frames up to the seam and the second
+ * half's from it; over the `fadeFrames` frames before the seam, `out` (first half) and `fromSecond`
+ * (the second half's render of the same frames) are mixed with an equal-gain linear crossfade that
+ * ends at the seam, in place. The fade sits before the seam because new notes start on it (only in
+ * the second half): their attacks must not be faded. (The halves are not sample-identical:
+ * fluidsynth starts notes on 64-frame block boundaries counted from the start of each render, so
+ * the same note can land up to 1.3 ms apart in the two renders.)
  */
-export function stitchPcm(a: Buffer, b: Buffer, seamFrame: number, preRollFrame: number, fadeFrames: number, bytesPerFrame = 4): Buffer {
+export function crossfadeSeam(out: Buffer, fromSecond: Buffer, seamFrame: number, fadeFrames: number, bytesPerFrame = 4): void {
   const fadeStart = Math.max(0, seamFrame - fadeFrames);
-  const bOffset = preRollFrame - seamFrame; // b frame = piece frame + bOffset
-  const bFrames = Math.floor(b.length / bytesPerFrame);
-  const totalFrames = Math.max(seamFrame, bFrames - bOffset);
-  const out = Buffer.alloc(totalFrames * bytesPerFrame);
-  a.copy(out, 0, 0, Math.min(a.length, fadeStart * bytesPerFrame));
-  const fadeEnd = Math.min(totalFrames, seamFrame);
-  for (let f = fadeStart; f < fadeEnd; f++) {
-    const w = (f - fadeStart + 0.5) / (fadeEnd - fadeStart);
+  const n = seamFrame - fadeStart;
+  for (let i = 0; i < n; i++) {
+    const w = (i + 0.5) / n;
     for (let c = 0; c < bytesPerFrame; c += 2) {
-      const ai = f * bytesPerFrame + c;
-      const bi = (f + bOffset) * bytesPerFrame + c;
-      const av = ai + 1 < a.length ? a.readInt16LE(ai) : 0;
-      const bv = bi >= 0 && bi + 1 < b.length ? b.readInt16LE(bi) : 0;
-      out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(av * (1 - w) + bv * w))), f * bytesPerFrame + c);
+      const at = (fadeStart + i) * bytesPerFrame + c;
+      const bi = (fadeFrames - n + i) * bytesPerFrame + c;
+      if (at + 1 >= out.length) return;
+      const av = out.readInt16LE(at);
+      const bv = bi + 1 < fromSecond.length ? fromSecond.readInt16LE(bi) : 0;
+      out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(av * (1 - w) + bv * w))), at);
     }
   }
-  const bStart = (fadeEnd + bOffset) * bytesPerFrame;
-  if (bStart < b.length) b.copy(out, fadeEnd * bytesPerFrame, bStart);
-  return out;
 }

@@ -93,46 +93,65 @@ export function spawnSynth(fluidsynth: string, args: string[], guard: ProcessGua
 }
 
 export interface CollectedPcm {
-  pcm: Buffer;
   /** Loudness of the frames in the measured window only (the audio we will output). */
   loudness: LoudnessResult;
   /** The meter itself, to combine with another render's (split rendering). */
   meter: LoudnessMeter;
 }
 
+/** Stream frames [from, to) are copied into `buffer` starting at frame `at` (s16le stereo). */
+export interface FrameRoute {
+  buffer: Buffer;
+  from: number;
+  to: number;
+  at: number;
+}
+
 /**
- * Reads PCM from `stdout`, measuring frames [startFrame, startFrame + frames) as they arrive so the
- * measurement is finished when fluidsynth is. With `stopWhenFull`, reading ends at the window's
- * end and `stopWhenFull` is called first (to stop fluidsynth): it would otherwise go on rendering
- * release and reverb tails past the end we cut at (about 5 s per render with FluidR3).
+ * Reads PCM from `stdout`, copying it where `routes` say as it arrives (no whole-piece buffers to
+ * concatenate later) and measuring frames [measure.startFrame, +measure.frames) on the fly, so the
+ * measurement is finished when fluidsynth is. With `stop`, reading ends at the last frame any route
+ * or the measurement needs, and `stop` is called first (to stop fluidsynth): it would otherwise go
+ * on rendering release and reverb tails past the end we cut at (about 5 s per render with FluidR3).
  */
-export async function collectPcm(stdout: Readable, window: { startFrame: number; frames: number }, stopWhenFull?: () => void): Promise<CollectedPcm> {
+export async function collectPcm(
+  stdout: Readable,
+  measure: { startFrame: number; frames: number },
+  routes: readonly FrameRoute[],
+  stop?: () => void,
+): Promise<CollectedPcm> {
   const meter = new LoudnessMeter({ sampleRate: SAMPLE_RATE, channels: CHANNELS });
-  const chunks: Buffer[] = [];
   let bytes = 0;
-  const windowStart = window.startFrame * BYTES_PER_FRAME;
-  const windowEnd = (window.startFrame + window.frames) * BYTES_PER_FRAME;
+  const windowStart = measure.startFrame * BYTES_PER_FRAME;
+  const windowEnd = (measure.startFrame + measure.frames) * BYTES_PER_FRAME;
+  const lastByte = Math.max(windowEnd, ...routes.map((r) => r.to * BYTES_PER_FRAME));
   let next = windowStart; // first byte not yet measured (frame-aligned)
   let carry: Buffer = Buffer.alloc(0); // bytes from `next` up to the previous chunk's end (< one frame)
   for await (const chunk of stdout as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
+    const chunkStart = bytes;
     bytes += chunk.length;
-    if (bytes <= windowStart || next >= windowEnd) continue;
-    const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    const dataStart = bytes - data.length;
-    const from = Math.max(dataStart, windowStart);
-    let to = Math.min(bytes, windowEnd);
-    to -= (to - from) % BYTES_PER_FRAME;
-    const slice = data.subarray(from - dataStart, to - dataStart);
-    // Int16Array views need an even byte offset; pipe chunks almost always have one.
-    const aligned = slice.byteOffset % 2 === 0 ? slice : Buffer.from(slice);
-    meter.push(new Int16Array(aligned.buffer, aligned.byteOffset, aligned.length / 2));
-    carry = data.subarray(to - dataStart);
-    next = to;
-    if (stopWhenFull && next >= windowEnd) {
-      stopWhenFull();
+    for (const r of routes) {
+      const from = Math.max(chunkStart, r.from * BYTES_PER_FRAME);
+      const to = Math.min(bytes, r.to * BYTES_PER_FRAME);
+      if (to > from) chunk.copy(r.buffer, r.at * BYTES_PER_FRAME + (from - r.from * BYTES_PER_FRAME), from - chunkStart, to - chunkStart);
+    }
+    if (bytes > windowStart && next < windowEnd) {
+      const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+      const dataStart = bytes - data.length;
+      const from = Math.max(dataStart, windowStart);
+      let to = Math.min(bytes, windowEnd);
+      to -= (to - from) % BYTES_PER_FRAME;
+      const slice = data.subarray(from - dataStart, to - dataStart);
+      // Int16Array views need an even byte offset; pipe chunks almost always have one.
+      const aligned = slice.byteOffset % 2 === 0 ? slice : Buffer.from(slice);
+      meter.push(new Int16Array(aligned.buffer, aligned.byteOffset, aligned.length / 2));
+      carry = data.subarray(to - dataStart);
+      next = to;
+    }
+    if (stop && bytes >= lastByte) {
+      stop();
       break;
     }
   }
-  return { pcm: Buffer.concat(chunks, bytes), loudness: meter.result(), meter };
+  return { loudness: meter.result(), meter };
 }

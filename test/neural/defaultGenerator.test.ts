@@ -26,11 +26,23 @@ describe('defaultMelodyGenerator', () => {
     expect(lines[0]!.msg).toMatch(/^melody: melody-lstm@1 /);
 
     const fourFour = await createPiece(makeRequest({ meter: '4/4' }), { generator, skipAudio: true });
-    expect(fourFour.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1');
+    expect(fourFour.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1+groove-midi-drums@1');
     expect(midiText(fourFour.midi)).toContain('melody-lstm@1');
 
     const waltz = await createPiece(makeRequest({ style: 'waltz', meter: '3/4' }), { generator, skipAudio: true });
     expect(waltz.score.meta.generator).toBe(`tunesmith-composer@1+${RuleBasedMelody.name}`);
+  });
+
+  it('plays Groove MIDI drums (human microtiming) in 4/4 and the rule drums in 3/4', async () => {
+    const generator = await defaultMelodyGenerator({ choice: 'neural', log: logs().log });
+    const drumsOf = async (req: Parameters<typeof makeRequest>[0], gen = generator) =>
+      (await createPiece(makeRequest(req), { generator: gen, skipAudio: true })).score.tracks.find((t) => t.role === 'drums')!.notes;
+    const funk = await drumsOf({ style: 'funk', meter: '4/4', durationSec: 30 });
+    expect(funk.length).toBeGreaterThan(50);
+    expect(funk.filter((n) => n.tick % 120 !== 0).length).toBeGreaterThan(funk.length / 4); // off the grid: played, not programmed
+    expect(funk).not.toEqual(await drumsOf({ style: 'funk', meter: '4/4', durationSec: 30 }, RuleBasedMelody));
+    const waltz = await drumsOf({ style: 'cinematic', meter: '3/4', durationSec: 30 });
+    expect(waltz).toEqual(await drumsOf({ style: 'cinematic', meter: '3/4', durationSec: 30 }, RuleBasedMelody));
   });
 
   it('is what createPiece uses when no generator is given, and stays deterministic', async () => {
@@ -54,7 +66,7 @@ describe('defaultMelodyGenerator', () => {
     const first = defaultMelodyGenerator({ choice: 'neural', log: logs().log });
     const second = defaultMelodyGenerator({ choice: 'rules' });
     expect(second).toBe(first);
-    expect((await first).name).toBe('melody-lstm@1');
+    expect((await first).name).toBe('melody-lstm@1+groove-midi-drums@1');
   });
 
   it('reads TUNESMITH_MELODY: neural by default, rules on request, a clear error otherwise', () => {

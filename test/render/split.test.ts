@@ -4,7 +4,7 @@ import { compose } from '../../src/core/compose.ts';
 import { ticksPerBar } from '../../src/core/score.ts';
 import { scoreToMidi } from '../../src/midi/scoreToMidi.ts';
 import { renderAudio } from '../../src/render/render.ts';
-import { planSplit, stitchPcm } from '../../src/render/split.ts';
+import { crossfadeSeam, planSplit } from '../../src/render/split.ts';
 import { measureLoudness } from '../../src/render/loudness.ts';
 import { makeRequest } from '../support/requests.ts';
 
@@ -72,21 +72,23 @@ describe('split rendering', () => {
     expect(nearSeam).toBeLessThanOrEqual(Math.max(typical * 1.5, 2000));
   });
 
-  it('joins two buffers with a crossfade that ends at the seam', () => {
+  it('crossfades into the second half over the frames before the seam, in place', () => {
     const frames = 1000;
-    const a = Buffer.alloc(frames * 4);
-    const b = Buffer.alloc((frames + 200) * 4);
-    for (let f = 0; f < frames; f++) a.writeInt16LE(1000, f * 4);
-    for (let f = 0; f < frames + 200; f++) b.writeInt16LE(-1000, f * 4);
-    // seam at frame 600; b's pre-roll is 200 frames, so b frame 200 = piece frame 600.
-    const out = stitchPcm(a, b, 600, 200, 100);
+    const out = Buffer.alloc(frames * 4);
+    for (let f = 0; f < 600; f++) out.writeInt16LE(1000, f * 4); // first half, up to the seam at 600
+    for (let f = 600; f < frames; f++) out.writeInt16LE(-1000, f * 4); // second half, from the seam
+    const beforeSeam = Buffer.alloc(100 * 4);
+    for (let f = 0; f < 100; f++) beforeSeam.writeInt16LE(-1000, f * 4); // second half's frames 500–599
+    crossfadeSeam(out, beforeSeam, 600, 100);
     const at = (f: number) => out.readInt16LE(f * 4);
-    expect(out.length / 4).toBe(600 + (frames + 200 - 200));
     expect(at(0)).toBe(1000);
     expect(at(499)).toBe(1000);
-    expect(at(550)).toBeGreaterThan(-1000);
-    expect(at(550)).toBeLessThan(1000);
+    expect(at(500)).toBeGreaterThan(950); // the fade starts at the first half's level…
+    expect(at(550)).toBeGreaterThan(-100);
+    expect(at(550)).toBeLessThan(100); // …is half way at its middle…
+    expect(at(599)).toBeLessThan(-950); // …and reaches the second half's level at the seam
+    for (let f = 501; f < 600; f++) expect(at(f)).toBeLessThanOrEqual(at(f - 1));
     expect(at(600)).toBe(-1000);
-    expect(at(out.length / 4 - 1)).toBe(-1000);
+    expect(at(frames - 1)).toBe(-1000);
   });
 });
