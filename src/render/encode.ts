@@ -131,8 +131,8 @@ const SCALE_CHUNK_FRAMES = SAMPLE_RATE;
 
 /**
  * Writes s16le stereo `pcm` to `input` as f32le times `gainDb`, in chunks with back-pressure, then
- * ends it. Float keeps the lifted peaks intact for the limiter downstream. `signal` ends a wait for
- * ffmpeg that will never come (the render failed).
+ * ends it. Float keeps the lifted peaks intact for the limiter downstream. `signal` ends a wait
+ * for ffmpeg that will never come (the render failed).
  */
 export async function writeScaledPcm(input: Writable, pcm: Buffer, gainDb: number, signal?: AbortSignal): Promise<void> {
   const gain = dbToLinear(gainDb) / 32768;

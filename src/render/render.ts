@@ -1,15 +1,13 @@
 /**
- * MIDI → finished audio file. fluidsynth renders raw PCM which we collect in memory while
- * measuring its loudness; then ffmpeg (fluent-ffmpeg, PCM on stdin) trims it to the exact length,
- * applies the normalising gain (and a limiter if needed) and encodes it.
+ * MIDI → finished audio file. fluidsynth renders raw PCM straight into the output buffer while its
+ * loudness is measured; then the normalising gain goes into the samples and ffmpeg (fluent-ffmpeg,
+ * float PCM on stdin, started while fluidsynth ran) limits, trims and encodes them.
  *
- * Why buffer instead of piping fluidsynth straight into ffmpeg: the gain must be known before the
- * first sample is encoded, and it depends on the whole piece. The measurement runs while the PCM
- * arrives, so it costs nothing extra; the price is that encoding cannot overlap synthesis.
- * Measured (scripts/bench.ts, shared 2-core box): 1.0–1.35× the bare `fluidsynth | ffmpeg` pipe;
- * piping through ffmpeg's dynamic loudnorm instead was ~1.7× slower than buffering. Where each
- * process gets a core of its own the pipe overlaps both stages and the gap grows towards
- * (synth + encode) / max(synth, encode).
+ * Why not pipe fluidsynth straight into ffmpeg: the gain must be known before the first sample is
+ * encoded, and it depends on the whole piece. What wins the time back on two cores: the piece is
+ * synthesised as two halves at once (split.ts), fluidsynth stops at the last frame we keep, and an
+ * Ogg Opus piece is encoded as two halves at once too and joined (oggOpus.ts). `npm run bench`
+ * compares the whole with a bare `fluidsynth | ffmpeg` pipe on the same MIDI.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +19,7 @@ import { planGain, TRUE_PEAK_ALLOWANCE_DB, TRUE_PEAK_CEILING_DB } from './normal
 import { checkRenderSetup, type RenderSetup } from './tools.ts';
 import { availableParallelism } from 'node:os';
 import { crossfadeSeam, planSplit, type SplitPlan } from './split.ts';
+import { joinOpus, OPUS_FRAME } from './oggOpus.ts';
 import { BYTES_PER_FRAME, collectPcm, fluidsynthArgs, SAMPLE_RATE, spawnSynth, type CollectedPcm, type SynthFlags } from './synth.ts';
 
 export interface RenderOptions extends SynthFlags {
@@ -38,9 +37,9 @@ export interface RenderOptions extends SynthFlags {
   /** A loop gets no fade at its end (its end must meet its start). Default: trimStartSec > 0. */
   loop?: boolean;
   /**
-   * Render the two halves of the piece in parallel (see split.ts). Default: on when the machine
-   * has two or more cores and TUNESMITH_RENDER_PARALLEL is not 0. Turn it off where every core
-   * already runs its own job (one worker per core).
+   * Synthesise (split.ts) and, for Ogg Opus, encode (oggOpus.ts) the two halves of the piece in
+   * parallel. Default: on when the machine has two or more cores and TUNESMITH_RENDER_PARALLEL is
+   * not 0. Turn it off where every core already runs its own job (one worker per core).
    */
   parallel?: boolean;
   /** Kill everything and fail after this long. Default grows with the duration. */
@@ -64,6 +63,8 @@ export interface RenderResult {
   timings: { synthMs: number; encodeMs: number };
   /** Where the piece was split for parallel synthesis, or null when rendered in one go. */
   split: { seamSec: number } | null;
+  /** 2 when the two halves were encoded in parallel and joined (Ogg Opus), else 1. */
+  encodedInParts: number;
 }
 
 const BASE_TIMEOUT_MS = 60_000;
@@ -87,7 +88,7 @@ async function synthesize(setup: RenderSetup, midiPath: string, opts: RenderOpti
   const startFrame = Math.round((opts.trimStartSec ?? 0) * SAMPLE_RATE);
   const frames = out.length / BYTES_PER_FRAME;
   const route = { buffer: out, from: startFrame, to: startFrame + frames, at: 0 };
-  const [collected] = await guard.race(Promise.all([collectPcm(synth.stdout, { startFrame, frames }, [route], () => synth.stop()), synth.exited]));
+  const [collected] = await guard.race(Promise.all([collectPcm(synth.stdout, { startFrame, frames }, [route], { stop: () => synth.stop() }), synth.exited]));
   return collected;
 }
 
@@ -120,7 +121,7 @@ async function synthesizeSplit(setup: RenderSetup, dir: string, plan: SplitPlan,
     Promise.all(
       jobs.map(async (job) => {
         const synth = spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, job.path, opts, gain), guard);
-        const [collected] = await Promise.all([collectPcm(synth.stdout, job.measure, job.routes, () => synth.stop()), synth.exited]);
+        const [collected] = await Promise.all([collectPcm(synth.stdout, job.measure, job.routes, { stop: () => synth.stop() }), synth.exited]);
         return collected;
       }),
     ),
@@ -142,6 +143,61 @@ function wantsSplit(opts: RenderOptions): boolean {
   return (opts.parallel ?? true) && availableParallelism() >= 2;
 }
 
+/** Pieces shorter than this encode in one go: a second encoder costs more than it saves. */
+const PARALLEL_ENCODE_MIN_SEC = 6;
+/** Opus frames the second encoder runs before the seam, so its state matches the first's there. */
+const PARALLEL_ENCODE_PREROLL_FRAMES = 10;
+/** Opus frames the first encoder runs past the seam, so its packets up to the seam are not end-padded. */
+const PARALLEL_ENCODE_OVERRUN_FRAMES = 4;
+
+interface EncodePart {
+  /** Frames [from, to) of the output PCM. */
+  from: number;
+  to: number;
+  outPath: string;
+  fadeOut: boolean;
+  /** First encode of a pair: its packets before this one are kept. */
+  seamPacket?: number;
+}
+
+/**
+ * One encode, or (Ogg Opus, two cores, long enough) two halves on two cores: the first up to a
+ * seam at a 20 ms packet boundary plus a little overrun, the second from a few packets before it
+ * (see oggOpus.ts, which joins them).
+ */
+function planEncodes(opts: RenderOptions, frames: number, dir: string): EncodePart[] {
+  const ext = FORMAT_INFO[opts.format].extension;
+  const fadeOut = !(opts.loop ?? (opts.trimStartSec ?? 0) > 0);
+  const parallel = opts.format === 'ogg' && opts.durationSec >= PARALLEL_ENCODE_MIN_SEC && opts.parallel !== false && process.env.TUNESMITH_RENDER_PARALLEL !== '0' && availableParallelism() >= 2;
+  if (!parallel) return [{ from: 0, to: frames, outPath: join(dir, `out.${ext}`), fadeOut }];
+  const seamPacket = Math.round(frames / 2 / OPUS_FRAME);
+  return [
+    { from: 0, to: (seamPacket + PARALLEL_ENCODE_OVERRUN_FRAMES) * OPUS_FRAME, outPath: join(dir, `first.${ext}`), fadeOut: false, seamPacket },
+    { from: (seamPacket - PARALLEL_ENCODE_PREROLL_FRAMES) * OPUS_FRAME, to: frames, outPath: join(dir, `second.${ext}`), fadeOut },
+  ];
+}
+
+interface Encoder {
+  input: PassThrough;
+  done: Promise<void>;
+}
+
+/** ffmpeg for one part. Its chain is fixed up front because the gain goes into the samples (writeScaledPcm). */
+function startEncoder(setup: RenderSetup, opts: RenderOptions, part: EncodePart, guard: ProcessGuard): Encoder {
+  const input = new PassThrough();
+  const durationSec = (part.to - part.from) / SAMPLE_RATE;
+  const command = pcmCommand(setup.tools.ffmpeg, input, 'f32le')
+    .audioFilters(filterChain({ durationSec, trimStartSec: 0, loudness: { kind: 'prescaled', limitDbfs: LIMIT_DBFS }, fadeOut: part.fadeOut }))
+    .outputOptions(...codecOptions(opts.format, opts.bitrateKbps), ...tagOptions(opts.format, opts.tags));
+  // A file, not a pipe: the MP3 Xing/LAME frame and the WAV sizes are written by seeking back.
+  const done = runCommand(command, part.outPath, guard);
+  // An encoder that fails early (bad options) stops the synthesis too; a failed synthesis kills the encoder.
+  done.catch((error: Error) => guard.fail(error));
+  return { input, done };
+}
+
+const LIMIT_DBFS = TRUE_PEAK_CEILING_DB - TRUE_PEAK_ALLOWANCE_DB;
+
 export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
   const trimStartSec = opts.trimStartSec ?? 0;
   validateTiming(opts.durationSec, trimStartSec);
@@ -154,24 +210,13 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
     const midiPath = join(scratch.dir, 'score.mid');
     await writeFile(midiPath, opts.midi);
 
-    // The encoder starts now, while fluidsynth runs: its start-up leaves the critical path. Its
-    // chain is fixed up front because the gain goes into the samples (scalePcm), not the chain.
+    // The encoders start now, while fluidsynth runs: their start-up leaves the critical path.
     const info = FORMAT_INFO[opts.format];
-    const outPath = join(scratch.dir, `out.${info.extension}`);
-    const input = new PassThrough();
-    const limitDbfs = TRUE_PEAK_CEILING_DB - TRUE_PEAK_ALLOWANCE_DB;
-    const command = pcmCommand(setup.tools.ffmpeg, input, 'f32le')
-      .audioFilters(filterChain({ durationSec: opts.durationSec, trimStartSec: 0, loudness: { kind: 'prescaled', limitDbfs }, fadeOut: !(opts.loop ?? trimStartSec > 0) }))
-      .outputOptions(...codecOptions(opts.format, opts.bitrateKbps), ...tagOptions(opts.format, opts.tags));
-    // A file, not a pipe: the MP3 Xing/LAME frame and the WAV sizes are written by seeking back.
-    const encoded = runCommand(command, outPath, guard);
-    // An encoder that fails early (bad options) stops the synthesis too; a failed synthesis kills the encoder.
-    encoded.catch((error: Error) => guard.fail(error));
-
+    const frames = Math.round(opts.durationSec * SAMPLE_RATE);
+    const encodes = planEncodes(opts, frames, scratch.dir).map((part) => ({ ...part, encoder: startEncoder(setup, opts, part, guard) }));
     const synthStart = performance.now();
     const split = wantsSplit(opts) ? planSplit(opts.midi, trimStartSec + opts.durationSec, SEAM_FADE_SEC) : null;
     // Exactly the output's frames (silence past the render's end pads it to the length).
-    const frames = Math.round(opts.durationSec * SAMPLE_RATE);
     const pcm = Buffer.alloc(frames * BYTES_PER_FRAME);
     const run = (gain: number) => (split ? synthesizeSplit(setup, scratch.dir, split, opts, guard, gain, pcm) : synthesize(setup, midiPath, opts, guard, gain, pcm));
     let collected = await run(setup.soundfont.gain);
@@ -183,8 +228,10 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
 
     const plan = planGain(collected.loudness);
     const encodeStart = performance.now();
-    await guard.race(Promise.all([writeScaledPcm(input, pcm, plan.gainDb, writing.signal), encoded]));
-    const data = await readFile(outPath);
+    const slice = (from: number, to: number) => pcm.subarray(from * BYTES_PER_FRAME, to * BYTES_PER_FRAME);
+    await guard.race(Promise.all(encodes.flatMap((e) => [writeScaledPcm(e.encoder.input, slice(e.from, e.to), plan.gainDb, writing.signal), e.encoder.done])));
+    const files = await Promise.all(encodes.map((e) => readFile(e.outPath)));
+    const data = files.length === 1 ? files[0]! : joinOpus({ first: files[0]!, second: files[1]!, seamPacket: encodes[0]!.seamPacket!, secondFrom: PARALLEL_ENCODE_PREROLL_FRAMES, totalSamples: frames });
     const encodeMs = performance.now() - encodeStart;
 
     return {
@@ -199,6 +246,7 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
       soundfont: setup.soundfont.path,
       timings: { synthMs, encodeMs },
       split: split ? { seamSec: split.seamSec } : null,
+      encodedInParts: encodes.length,
     };
   } catch (e) {
     throw guard.failedWith ?? e;

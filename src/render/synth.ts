@@ -27,16 +27,20 @@ export interface SynthFlags {
 const onOff = (on: boolean) => (on ? '1' : '0');
 
 /** The synth flags shared by our renderer and the benchmark's bare pipeline. */
-export function fluidsynthArgs(font: SoundFont, midiPath: string, flags: SynthFlags = {}, gain = font.gain): string[] {
+export function fluidsynthArgs(font: SoundFont, midiPath: string, flags: SynthFlags = {}, gain = font.gain, sampleRate = SAMPLE_RATE): string[] {
   return [
     '-q', '-n', '-i',
     '-R', onOff(flags.reverb ?? true),
     '-C', onOff(flags.chorus ?? false),
     '-g', String(gain),
-    '-r', String(SAMPLE_RATE),
+    '-r', String(sampleRate),
     '-T', 'raw', '-O', 's16', '-E', 'little',
     // Load only the samples the piece uses: FluidR3 otherwise costs ~0.4 s of startup per render.
     '-o', 'synth.dynamic-sample-loading=1',
+    // Write 4096 frames per write() instead of 64: a pipe reader then wakes ~60× less often, which
+    // made rendering through a pipe ~30% faster here. Note timing is unchanged (the synth still
+    // steps in 64-frame blocks).
+    '-o', 'audio.period-size=4096',
     '-F', '-',
     font.path, midiPath,
   ];
@@ -113,14 +117,16 @@ export interface FrameRoute {
  * measurement is finished when fluidsynth is. With `stop`, reading ends at the last frame any route
  * or the measurement needs, and `stop` is called first (to stop fluidsynth): it would otherwise go
  * on rendering release and reverb tails past the end we cut at (about 5 s per render with FluidR3).
+ * `onBytes` hears how far the stream has got after each chunk is routed.
  */
 export async function collectPcm(
   stdout: Readable,
-  measure: { startFrame: number; frames: number },
+  measure: { startFrame: number; frames: number; sampleRate?: number },
   routes: readonly FrameRoute[],
-  stop?: () => void,
+  opts: { stop?: () => void; onBytes?: (bytesSoFar: number) => void } = {},
 ): Promise<CollectedPcm> {
-  const meter = new LoudnessMeter({ sampleRate: SAMPLE_RATE, channels: CHANNELS });
+  const { stop, onBytes } = opts;
+  const meter = new LoudnessMeter({ sampleRate: measure.sampleRate ?? SAMPLE_RATE, channels: CHANNELS });
   let bytes = 0;
   const windowStart = measure.startFrame * BYTES_PER_FRAME;
   const windowEnd = (measure.startFrame + measure.frames) * BYTES_PER_FRAME;
@@ -148,6 +154,7 @@ export async function collectPcm(
       carry = data.subarray(to - dataStart);
       next = to;
     }
+    onBytes?.(bytes);
     if (stop && bytes >= lastByte) {
       stop();
       break;
