@@ -22,6 +22,7 @@ import {
   MAX_PITCH,
   MIN_PITCH,
   REST,
+  FEATURE_OFFSETS,
   STEPS_PER_BAR,
   STEP_HOLD,
   STEP_REST,
@@ -173,13 +174,23 @@ export class LstmMelodyModel implements MelodyModel {
     /** Steps of the note-ons so far (kept in step with rewinds). */
     const noteSteps: number[] = [];
     let s = 0;
+    // Chord and conditioning features stay on for many steps: sum their input rows once per chord.
+    const bases = new Map<number, Float32Array>();
+    const baseFor = (inp: StepInput) => {
+      const key = (inp.root + 1) * 4096 + inp.chroma;
+      let base = bases.get(key);
+      if (!base) bases.set(key, (base = this.runner.inputBase(activeFeatures(REST, inp).slice(2))));
+      return base;
+    };
     while (s < n) {
       const prev = s > 0 ? tokens[s - 1]! : REST;
-      this.runner.step(state, activeFeatures(prev, inputs[s]!, act), logits);
+      const inp = inputs[s]!;
+      act.length = 0;
+      act.push(FEATURE_OFFSETS.prev + prev, FEATURE_OFFSETS.pos + (inp.pos % STEPS_PER_BAR));
+      this.runner.step(state, act, logits, baseFor(inp));
       if (s < primer.length) {
         tokens[s] = primer[s]!;
       } else {
-        const inp = inputs[s]!;
         const tones = scale | inp.chroma;
         allowed.fill(0);
         for (let p = lo; p <= hi; p++) if (tones & (1 << (p % 12))) allowed[pitchToToken(p)] = 1;
