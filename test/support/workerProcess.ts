@@ -8,8 +8,11 @@ export class WorkerProcess {
   private exitCode: number | null | undefined;
   readonly exited: Promise<number | null>;
 
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+  /** `cpus`: pin the worker and everything it spawns to these cores (taskset list, e.g. "0"). */
+  constructor(env: Record<string, string>, opts: { cpus?: string } = {}) {
+    const command = [process.execPath, '--import', 'tsx', 'src/worker/main.ts'];
+    if (opts.cpus !== undefined) command.unshift('taskset', '-c', opts.cpus);
+    this.child = spawn(command[0]!, command.slice(1), {
       cwd: process.cwd(),
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
