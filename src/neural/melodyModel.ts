@@ -163,9 +163,13 @@ export class LstmMelodyModel implements MelodyModel {
     });
 
     const tokens = new Int32Array(n);
-    const states: LstmState[] = new Array(n + 1);
-    let state = this.runner.initialState();
-    states[0] = this.runner.cloneState(state);
+    // The state before every step, for the originality rewinds: one block, no per-step garbage.
+    const H = this.runner.config.hidden;
+    const saved = new Float32Array((n + 1) * 4 * H);
+    const save = (at: number, st: LstmState) => [st.h1, st.c1, st.h2, st.c2].forEach((v, k) => saved.set(v, (at * 4 + k) * H));
+    const restore = (at: number, st: LstmState) => [st.h1, st.c1, st.h2, st.c2].forEach((v, k) => v.set(saved.subarray((at * 4 + k) * H, (at * 4 + k + 1) * H)));
+    const state = this.runner.initialState();
+    save(0, state);
     const logits = new Float32Array(VOCAB);
     const allowed = new Uint8Array(VOCAB);
     const act: number[] = [];
@@ -197,7 +201,7 @@ export class LstmMelodyModel implements MelodyModel {
         tokens[s] = sampleGridToken(logits, REST, HOLD, prev !== REST, allowed, temperature, topP, rng);
       }
       s++;
-      states[s] = this.runner.cloneState(state);
+      save(s, state);
 
       // Originality: when a note-on completes a 16-note run found in the training index, go back to
       // the middle of that run and resample from there with a fresh random stream.
@@ -211,7 +215,7 @@ export class LstmMelodyModel implements MelodyModel {
             const back = Math.max(primer.length, run[COPY_LIMIT / 2]!.onset);
             while (noteSteps.length && noteSteps[noteSteps.length - 1]! >= back) noteSteps.pop();
             s = back;
-            state = this.runner.cloneState(states[back]!);
+            restore(back, state);
             rng = createRng((opts.seed ^ Math.imul(resamples, 0x9e3779b9)) >>> 0);
           }
         }
