@@ -73,7 +73,13 @@ async function throughput(url: string, workers: number, durationSec: number, job
     submittedAt.set(job.requestId, Date.now());
     await producer.submit(job);
   }
-  await all;
+  // A worker that cannot start (a broken checkout) must end the bench, not hang it.
+  const limitMs = 60_000 + jobsCount * durationSec * 1000;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    all,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${latencies.length} of ${jobsCount} jobs delivered in ${limitMs / 1000} s; worker logs: ${JSON.stringify(procs.flatMap((p) => p.logs.slice(-3)))}`)), limitMs))),
+  ]).finally(() => clearTimeout(timer));
   const elapsed = (Date.now() - start) / 1000;
   await delivery.close();
   await producer.close();
