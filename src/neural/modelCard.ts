@@ -104,7 +104,7 @@ tfjs is not needed at run time. Sampling: temperature, nucleus (top-p), optional
 primer (extend/continue), all seeded (same seed ⇒ same notes). Sampling is two-stage: rest / hold /
 note-on by the model's own odds, then the pitch with temperature and top-p among the allowed pitches
 (on the flat distribution, temperature and top-p would starve note-ons, whose mass is split over 37 pitches).
-${bench ? `Benchmark (\`scripts/eval-bench.ts\`, kernel ${bench.kernel}, load ${bench.loadMs.toFixed(0)} ms, machine load average ${bench.loadavg.map((x) => x.toFixed(1)).join('/')} on 2 cores while training ran):\n\n| 60 s piece | steps | wall median | wall p95 | CPU median |\n|---|---|---|---|---|\n${bench.results.map((r) => `| ${r.bpm} bpm | ${r.steps} | ${r.wallMedianMs.toFixed(0)} ms | ${r.wallP95Ms.toFixed(0)} ms | ${r.cpuMedianMs.toFixed(0)} ms |`).join('\n')}` : ''}
+${bench ? `Benchmark (\`scripts/eval-bench.ts\`, kernel ${bench.kernel}, load ${bench.loadMs.toFixed(0)} ms, machine load average ${bench.loadavg.map((x) => x.toFixed(1)).join('/')} on 2 cores when measured):\n\n| 60 s piece | steps | wall median | wall p95 | CPU median |\n|---|---|---|---|---|\n${bench.results.map((r) => `| ${r.bpm} bpm | ${r.steps} | ${r.wallMedianMs.toFixed(0)} ms | ${r.wallP95Ms.toFixed(0)} ms | ${r.cpuMedianMs.toFixed(0)} ms |`).join('\n')}` : ''}
 
 **Originality.** \`ngram16.bin\` holds 32-bit hashes of every 16-note window (intervals + inter-onset
 times) of all POP909 melodies. When a generated note completes a 16-note run found there, generation
