@@ -141,7 +141,8 @@ Written by \`npx tsx scripts/prepare-grooves.ts\`, which also rebuilds \`grooves
 (${count('beat')} beats, ${count('fill')} fills) from the Groove MIDI Dataset, quantized to 16ths with each hit's
 microtiming (offset from the grid, ticks at PPQ 480) and velocity kept. \`src/neural/drums.ts\` picks a beat per
 section and a fill for the section's last bar by style (catalog drum feel → Groove MIDI styles), tempo
-(nearest in octaves) and energy (tertiles of mean velocity × hits per bar), seeded. Retrieval was chosen
+(nearest in octaves) and energy (tertiles of mean velocity × hits per bar), seeded; a beat must keep time in
+every bar (kick and snare, or a ride/hi-hat pulse for swing), since some windows start on a bar of hi-hat alone. Retrieval was chosen
 over a generative drum model because real performances carry the feel (microtiming, ghost notes) that a
 small model trained in minutes would blur, and every clip is a complete, musically valid pattern.
 

@@ -25,7 +25,7 @@ export interface GrooveClip {
 }
 
 /** Recorded in the MIDI's generator field when these drums play. */
-export const GROOVES_VERSION = 'groove-midi-drums@1';
+export const GROOVES_VERSION = 'groove-midi-drums@2';
 
 export const DEFAULT_GROOVE_PATH = join(import.meta.dirname, '../../models/drums/grooves.json');
 
@@ -61,7 +61,11 @@ export class GrooveLibrary {
    */
   pick(opts: { feel: Exclude<DrumFeel, 'none'>; bpm: number; energy: keyof typeof ENERGY; kind: 'beat' | 'fill'; meter: string; rng: Rng }): GrooveClip | null {
     const styles = FEEL_STYLES[opts.feel];
-    const candidates = this.clips.filter((c) => c.kind === opts.kind && c.meter === opts.meter);
+    const fitting = this.clips.filter((c) => c.kind === opts.kind && c.meter === opts.meter);
+    // A beat is looped under a whole section, so it must keep time in every bar (windows cut from
+    // a performance sometimes start on a bar of hi-hat alone); fills may do anything.
+    const steady = opts.kind === 'beat' ? fitting.filter((c) => keepsTime(c, opts.feel)) : fitting;
+    const candidates = steady.length ? steady : fitting;
     if (!candidates.length) return null;
     const cost = (c: GrooveClip) => {
       const rank = styles.indexOf(c.style);
@@ -70,6 +74,25 @@ export class GrooveLibrary {
     const ranked = [...candidates].sort((a, b) => cost(a) - cost(b) || a.id.localeCompare(b.id));
     return opts.rng.pick(ranked.slice(0, 5));
   }
+}
+
+const KICK = 36;
+const SNARES = new Set([37, 38]);
+const TIMEKEEPERS = new Set([42, 44, 46, 51]);
+
+/**
+ * Whether every bar of a clip keeps time for its feel: kick and snare (or side stick) in each bar;
+ * for swing, a ride or hi-hat pulse (at least 4 hits) instead, since jazz drummers drop the kick and
+ * snare for bars at a time.
+ */
+export function keepsTime(clip: GrooveClip, feel: Exclude<DrumFeel, 'none'>): boolean {
+  const barSteps = (Number(clip.meter.split('/')[0]) * 16) / Number(clip.meter.split('/')[1]);
+  for (let bar = 0; bar < clip.bars; bar++) {
+    const keys = clip.notes.filter(([step]) => step >= bar * barSteps && step < (bar + 1) * barSteps).map(([, key]) => key);
+    const ok = feel === 'jazz-swing' ? keys.filter((k) => TIMEKEEPERS.has(k)).length >= 4 : keys.includes(KICK) && keys.some((k) => SNARES.has(k));
+    if (!ok) return false;
+  }
+  return true;
 }
 
 /** A clip's notes from `startTick`, looped or cut to `steps` 16ths; microtiming kept (scaled by `feel`, 0–1). */

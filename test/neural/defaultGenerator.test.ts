@@ -26,7 +26,7 @@ describe('defaultMelodyGenerator', () => {
     expect(lines[0]!.msg).toMatch(/^melody: melody-lstm@1 /);
 
     const fourFour = await createPiece(makeRequest({ meter: '4/4' }), { generator, skipAudio: true });
-    expect(fourFour.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1+groove-midi-drums@1');
+    expect(fourFour.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1+groove-midi-drums@2');
     expect(midiText(fourFour.midi)).toContain('melody-lstm@1');
 
     const waltz = await createPiece(makeRequest({ style: 'waltz', meter: '3/4' }), { generator, skipAudio: true });
@@ -66,7 +66,7 @@ describe('defaultMelodyGenerator', () => {
     const first = defaultMelodyGenerator({ choice: 'neural', log: logs().log });
     const second = defaultMelodyGenerator({ choice: 'rules' });
     expect(second).toBe(first);
-    expect((await first).name).toBe('melody-lstm@1+groove-midi-drums@1');
+    expect((await first).name).toBe('melody-lstm@1+groove-midi-drums@2');
   });
 
   it('reads TUNESMITH_MELODY: neural by default, rules on request, a clear error otherwise', () => {

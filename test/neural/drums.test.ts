@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planPiece } from '../../src/core/plan/plan.ts';
 import type { CompositionRequest } from '../../src/core/request.ts';
 import { createRng } from '../../src/core/rng.ts';
-import { GrooveLibrary, grooveDrums, renderClip } from '../../src/neural/drums.ts';
+import { FEEL_STYLES, GrooveLibrary, grooveDrums, keepsTime, renderClip } from '../../src/neural/drums.ts';
 
 const library = GrooveLibrary.load()!;
 
@@ -25,6 +25,18 @@ describe('groove library drums', () => {
     expect(Math.abs(Math.log2(100 / pick(1)!.bpm))).toBeLessThan(0.5);
     const jazz = library.pick({ feel: 'jazz-swing', bpm: 140, energy: 'low', kind: 'beat', meter: '4/4', rng: createRng(3) })!;
     expect(jazz.style).toBe('jazz');
+  });
+
+  it('picks only beats that keep time in every bar (kick and snare; a ride or hat pulse for swing)', () => {
+    for (const feel of Object.keys(FEEL_STYLES) as (keyof typeof FEEL_STYLES)[])
+      for (let seed = 0; seed < 20; seed++) {
+        const beat = library.pick({ feel, bpm: 60 + seed * 7, energy: (['low', 'medium', 'high'] as const)[seed % 3]!, kind: 'beat', meter: '4/4', rng: createRng(seed) })!;
+        expect(keepsTime(beat, feel), `${feel} ${beat.id}`).toBe(true);
+      }
+    // The check itself: a clip whose first bar is hi-hat alone does not keep time.
+    const hatsFirst = { ...library.clips.find((c) => c.kind === 'beat' && c.meter === '4/4' && keepsTime(c, 'rock'))! };
+    hatsFirst.notes = hatsFirst.notes.filter(([step, key]) => step >= 16 || key === 42);
+    expect(keepsTime(hatsFirst, 'rock')).toBe(false);
   });
 
   it('loops a clip over the requested steps, keeping microtiming', () => {
