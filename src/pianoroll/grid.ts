@@ -54,8 +54,8 @@ export function drawDrumGrid(canvas: Canvas, layout: RollLayout): void {
   layout.drumPitches.forEach((pitch, i) => {
     const [y0, y1] = drumRowSpan(layout, i);
     if (i % 2 === 1) canvas.fillRect(lane.x, y0, lane.w, y1 - y0, THEME.blackKeyRow);
-    // Full-size labels when the row is tall enough, small ones when not, none below 7 px.
-    const scale = y1 - y0 >= layout.textH ? layout.scale : y1 - y0 >= GLYPH_H ? 1 : 0;
+    // Full-size labels when the row has room for them and a gap, small ones when not, none below 8 px.
+    const scale = y1 - y0 >= layout.textH + layout.scale ? layout.scale : y1 - y0 >= GLYPH_H + 1 ? 1 : 0;
     if (scale > 0) gutterLabel(canvas, layout, drumLabel(pitch), y0, y1, scale);
   });
 }
