@@ -20,6 +20,7 @@ import {
 import type { BotContext } from '../src/bot/context.ts';
 import type { ResolvedSettings } from '../src/bot/settings.ts';
 import { FORMATS, LIMITS, type AudioFormat } from '../src/core/request.ts';
+import { VOLUME, type VoiceManager } from '../src/bot/voice/manager.ts';
 
 const FORMAT_LABEL: Record<AudioFormat, string> = { ogg: 'Ogg Opus', mp3: 'MP3', wav: 'WAV' };
 
@@ -156,7 +157,9 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     }
     case 'reset':
       next = await ctx.settings.reset(guildId);
-      note = '✅ Back to the defaults.';
+      // The voice volume is a stored setting too: back to 100 % now, not only after a restart.
+      await (ctx.services.voice as VoiceManager | undefined)?.setVolume(guildId, VOLUME.default);
+      note = '✅ Back to the defaults (the voice volume too).';
       break;
     default:
       await reply(`I don't know /settings ${sub}. The server's commands may be out of date.`);

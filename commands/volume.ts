@@ -18,14 +18,14 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   if (!interaction.inCachedGuild()) return tell(interaction, say.guildOnly);
   const manager = voiceOf(ctx);
   const percent = interaction.options.getInteger('percent');
-  const current = manager.volumePercent(interaction.guildId);
+  const current = await manager.loadVolume(interaction.guildId);
   if (percent === null) {
     await interaction.reply({ content: `🔊 The volume is ${current}%. Change it with /volume percent:<${VOLUME.min}–${VOLUME.max}>.`, flags: MessageFlags.Ephemeral });
     return;
   }
   const session = manager.get(interaction.guildId);
   if (!(await mayControl(interaction, ctx, session, allRequesters(session), 'change the volume of'))) return;
-  manager.setVolume(interaction.guildId, percent);
+  await manager.setVolume(interaction.guildId, percent);
   ctx.logger.child({ requestId: interaction.id }).info({ guild: interaction.guildId, from: current, to: percent }, 'volume');
   await interaction.reply({ content: `${percent < current ? '🔉' : '🔊'} <@${interaction.user.id}> set the volume to ${percent}%.`, allowedMentions: { parse: [] } });
 }

@@ -1,6 +1,7 @@
 /**
  * Per-server settings, stored durably in Redis and read on every command: default format, longest
- * piece, per-member cooldown, channels the bot may post in, and the DJ role for voice controls.
+ * piece, per-member cooldown, channels the bot may post in, the DJ role for voice controls, and the
+ * voice volume.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -13,6 +14,8 @@ export const GuildSettingsSchema = z.object({
   /** Empty: every channel. */
   allowedChannelIds: z.array(z.string()).max(25).default([]),
   djRoleId: z.string().nullable().default(null),
+  /** The voice volume set with /volume (1–150 %); absent: 100 %. */
+  volumePercent: z.number().int().min(1).max(150).optional(),
 });
 export type GuildSettings = z.infer<typeof GuildSettingsSchema>;
 /** Settings with the bot-wide default cooldown filled in. */

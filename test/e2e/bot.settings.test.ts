@@ -113,11 +113,14 @@ describe('/settings', () => {
     expect((await h.bot.ctx.settings.get(h.seeded.guild.id)).djRoleId).toBe(dj.id);
   });
 
-  it('survive a restart of the bot and of redis-server, and still apply to the next /compose', async () => {
+  it('survive a restart of the bot and of redis-server (the voice volume too), and still apply to the next /compose', async () => {
     await settings('format', { format: 'mp3' });
     await settings('max-duration', { seconds: 6 });
     await settings('allow-channel', { channel: music });
+    const volume = async (options: { percent?: number }) => (await (await h.discord.invoke('volume', options, h.seeded.alice)).waitForOriginal()).content;
+    expect(await volume({ percent: 60 })).toMatch(/set the volume to 60%/);
     await restartBot(h, { restartRedis: true });
+    expect(await volume({})).toMatch(/The volume is 60%/);
 
     const shown = embedFields(await settings('show'));
     expect(shown).toMatchObject({ 'Default format': 'MP3', 'Longest piece': '6 s', Channels: `<#${music.id}>`, 'DJ role (voice controls)': `<@&${dj.id}>` });
@@ -131,6 +134,7 @@ describe('/settings', () => {
 
   it('reset: back to the defaults', async () => {
     const reply = await settings('reset');
+    expect((await (await h.discord.invoke('volume', {}, h.seeded.alice)).waitForOriginal()).content).toMatch(/The volume is 100%/);
     expect(embedFields(reply)).toMatchObject({ 'Default format': 'Ogg Opus', 'Longest piece': '300 s', Channels: 'every channel', 'DJ role (voice controls)': 'everyone' });
     expect(h.discord.rest.unimplemented).toEqual([]);
   });

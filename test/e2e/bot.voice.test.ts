@@ -30,7 +30,7 @@ afterEach(async () => {
   manager().leaveAll('stopped');
   for (const g of h.discord.world.guilds.values()) {
     await waitFor(() => !g.voiceStates.has(h.discord.bot.id), { timeout: 5000, message: `the bot to leave voice in ${g.name}` });
-    manager().setVolume(g.id, 100);
+    await manager().setVolume(g.id, 100);
   }
   await waitFor(() => h.discord.voice.connections.every((c) => c.closed), { timeout: 5000, message: 'every voice socket to close' });
   await h.bot.ctx.settings.update(guild.id, { djRoleId: null });

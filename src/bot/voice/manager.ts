@@ -19,6 +19,8 @@ export interface VoiceManagerOptions {
   logger: Logger;
   idleSec: number;
   gauge: Pick<Gauge, 'set'>;
+  /** Where each guild's volume is kept across restarts (the settings in Redis); none: memory only. */
+  volumeStore?: { load(guildId: string): Promise<number | undefined>; save(guildId: string, percent: number): Promise<void> };
 }
 
 /** 100 % is the level pieces are rendered at (−14 LUFS); 150 % is limited, never clipped. */
@@ -44,14 +46,34 @@ export class VoiceManager {
     return this.sessions.size;
   }
 
-  /** Volume in percent (kept for the guild while the bot runs, across sessions). */
+  /** Volume in percent, as last loaded or set (see loadVolume). */
   volumePercent(guildId: string): number {
     return this.volumes.get(guildId) ?? VOLUME.default;
   }
 
-  setVolume(guildId: string, percent: number): void {
-    this.volumes.set(guildId, Math.min(VOLUME.max, Math.max(VOLUME.min, Math.round(percent))));
+  /** Read the guild's stored volume once, so it survives restarts of the bot. */
+  async loadVolume(guildId: string): Promise<number> {
+    if (!this.volumes.has(guildId) && this.opts.volumeStore) {
+      try {
+        const stored = await this.opts.volumeStore.load(guildId);
+        if (stored !== undefined && !this.volumes.has(guildId)) this.volumes.set(guildId, stored);
+      } catch (error) {
+        this.opts.logger.warn({ err: error, guild: guildId }, 'could not read the stored volume; using 100%');
+      }
+    }
+    return this.volumePercent(guildId);
+  }
+
+  async setVolume(guildId: string, percent: number): Promise<void> {
+    const value = Math.min(VOLUME.max, Math.max(VOLUME.min, Math.round(percent)));
+    this.volumes.set(guildId, value);
     this.sessions.get(guildId)?.volumeChanged();
+    try {
+      await this.opts.volumeStore?.save(guildId, value);
+    } catch (error) {
+      // Playing on at the new volume matters more than remembering it.
+      this.opts.logger.warn({ err: error, guild: guildId }, 'could not store the volume');
+    }
   }
 
   /**
@@ -70,6 +92,7 @@ export class VoiceManager {
       return existing;
     }
 
+    await this.loadVolume(guildId);
     const session = new GuildSession({
       guild: channel.guild,
       channelId: channel.id,
