@@ -22,9 +22,9 @@ import { createRng } from '../core/rng.ts';
 import { neuralMelodyGenerator, stepsToNotes } from './generator.ts';
 import { MarkovBaseline } from './markov.ts';
 import type { LstmMelodyModel } from './melodyModel.ts';
-import { METRIC_NAMES, computeMetrics, detectKey, gridNotes, overlappingArea, type GridNote, type MetricName, type Metrics } from './metrics.ts';
+import { METRIC_NAMES, computeMetrics, detectKey, expectedKsKey, gridNotes, overlappingArea, type GridNote, type MetricName, type Metrics } from './metrics.ts';
 import { NgramIndex, notesFromTokens, windowHashes, type MelodyNote } from './originality.ts';
-import { REST, STEP_HOLD, STEP_REST, activeFeatures, modeFamily, tokenToPitch, type PreparedPiece } from './representation.ts';
+import { REST, STEP_HOLD, STEP_REST, activeFeatures, tokenToPitch, type PreparedPiece } from './representation.ts';
 import { logSoftmaxAt } from './sampling.ts';
 import { stepInput } from './dataset.ts';
 
@@ -180,7 +180,7 @@ export async function controlCheck(req: CompositionRequest, gen: MelodyGenerator
   const back = new Midi(scoreToMidi(score).bytes);
   const pitched = back.tracks.filter((t) => t.channel !== DRUM_CHANNEL && t.notes.length > 0);
   const lead = back.tracks.find((t) => t.name === 'Lead');
-  const want = { tonicPc: tonicPitchClass(plan.key), mode: modeFamily(plan.key.mode) === 1 ? 'minor' : 'major' };
+  const want = expectedKsKey(plan.key);
   const all = keyOf(pitched);
   const mel = keyOf(lead ? [lead] : []);
   const bpm = back.header.tempos[0]?.bpm ?? 0;

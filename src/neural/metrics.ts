@@ -12,6 +12,9 @@
  *   pitchRange         — highest − lowest pitch (semitones)
  *   meanIoi            — mean inter-onset interval (steps)
  */
+import { tonicPitchClass } from '../core/keys.ts';
+import type { KeySignature } from '../core/score.ts';
+import { modeFamily } from './representation.ts';
 
 export interface GridNote {
   pitch: number;
@@ -175,6 +178,14 @@ export function keyScores(notes: readonly { pitch: number; duration: number }[])
     ] as const)
       out.push({ tonicPc: t, mode, r: correlation(hist.map((_, k) => hist[(k + t) % 12]!), prof) });
   return out;
+}
+
+/**
+ * The Krumhansl–Schmuckler key a requested key should be detected as: its tonic, and major or minor
+ * by mode family (dorian reads as minor, mixolydian as major).
+ */
+export function expectedKsKey(key: KeySignature): { tonicPc: number; mode: 'major' | 'minor' } {
+  return { tonicPc: tonicPitchClass(key), mode: modeFamily(key.mode) === 1 ? 'minor' : 'major' };
 }
 
 /** Krumhansl–Schmuckler: the best-correlated key (first in tonic order on ties). */

@@ -133,18 +133,16 @@ export class LoudnessMeter {
 }
 
 function gatedLoudness(blockPowers: number[], peak: number): LoudnessResult {
-  {
-    const lufs = (power: number) => LOUDNESS_OFFSET + 10 * Math.log10(power);
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const aboveAbsolute = blockPowers.filter((p) => lufs(p) > ABSOLUTE_GATE_LUFS);
-    let integratedLufs = -Infinity;
-    if (aboveAbsolute.length) {
-      const relativeGate = lufs(mean(aboveAbsolute)) + RELATIVE_GATE_LU;
-      const gated = aboveAbsolute.filter((p) => lufs(p) > relativeGate);
-      if (gated.length) integratedLufs = lufs(mean(gated));
-    }
-    return { integratedLufs, samplePeak: peak, samplePeakDb: 20 * Math.log10(peak) };
+  const lufs = (power: number) => LOUDNESS_OFFSET + 10 * Math.log10(power);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const aboveAbsolute = blockPowers.filter((p) => lufs(p) > ABSOLUTE_GATE_LUFS);
+  let integratedLufs = -Infinity;
+  if (aboveAbsolute.length) {
+    const relativeGate = lufs(mean(aboveAbsolute)) + RELATIVE_GATE_LU;
+    const gated = aboveAbsolute.filter((p) => lufs(p) > relativeGate);
+    if (gated.length) integratedLufs = lufs(mean(gated));
   }
+  return { integratedLufs, samplePeak: peak, samplePeakDb: 20 * Math.log10(peak) };
 }
 
 /** One-shot measurement of a whole buffer. */

@@ -19,8 +19,20 @@ interface OggPage {
   granule: bigint;
   serial: number;
   packets: Buffer[];
-  /** Whether the page's last packet continues on the next page. */
-  continued: boolean;
+}
+
+/** The pages of an Ogg file, each as its own bytes (header, lacing values and data). */
+export function readOggPages(file: Buffer): Buffer[] {
+  const pages: Buffer[] = [];
+  for (let at = 0; at < file.length; ) {
+    if (file.toString('latin1', at, at + 4) !== 'OggS') throw new Error(`not an Ogg page at byte ${at}`);
+    const segments = file[at + 26]!;
+    let end = at + 27 + segments;
+    for (let i = 0; i < segments; i++) end += file[at + 27 + i]!;
+    pages.push(file.subarray(at, end));
+    at = end;
+  }
+  return pages;
 }
 
 /** Every packet of a single-stream Ogg file, in order, plus its first two (header) packets apart. */
@@ -28,21 +40,19 @@ export function readOggPackets(file: Buffer): { head: Buffer; tags: Buffer; audi
   const packets: Buffer[] = [];
   let pending: Buffer[] = [];
   let serial = 0;
-  for (let at = 0; at < file.length; ) {
-    if (file.toString('latin1', at, at + 4) !== 'OggS') throw new Error(`not an Ogg page at byte ${at}`);
-    serial = file.readUInt32LE(at + 14);
-    const segments = file[at + 26]!;
-    let data = at + 27 + segments;
+  for (const page of readOggPages(file)) {
+    serial = page.readUInt32LE(14);
+    const segments = page[26]!;
+    let data = 27 + segments;
     for (let i = 0; i < segments; i++) {
-      const len = file[at + 27 + i]!;
-      pending.push(file.subarray(data, data + len));
+      const len = page[27 + i]!;
+      pending.push(page.subarray(data, data + len));
       data += len;
       if (len < 255) {
         packets.push(Buffer.concat(pending));
         pending = [];
       }
     }
-    at = data;
   }
   const [head, tags, ...audio] = packets;
   if (!head || head.toString('latin1', 0, 8) !== 'OpusHead' || !tags) throw new Error('not an Ogg Opus stream');
@@ -67,8 +77,8 @@ export function joinOpus(opts: { first: Buffer; second: Buffer; seamPacket: numb
   if (audio.length < needed) throw new Error(`joined stream too short: ${audio.length} packets, ${needed} needed`);
   audio.length = needed;
   const pages: OggPage[] = [
-    { headerType: 0x02, granule: 0n, serial: a.serial, packets: [a.head], continued: false },
-    { headerType: 0, granule: 0n, serial: a.serial, packets: [a.tags], continued: false },
+    { headerType: 0x02, granule: 0n, serial: a.serial, packets: [a.head] },
+    { headerType: 0, granule: 0n, serial: a.serial, packets: [a.tags] },
   ];
   const PACKETS_PER_PAGE = 50; // 1 s of 20 ms packets, as ffmpeg writes them
   for (let i = 0; i < audio.length; i += PACKETS_PER_PAGE) {
@@ -76,7 +86,7 @@ export function joinOpus(opts: { first: Buffer; second: Buffer; seamPacket: numb
     const last = i + packets.length >= audio.length;
     // The last page's granule trims the stream to the exact length (RFC 7845 §4.5).
     const granule = last ? BigInt(preSkip + opts.totalSamples) : BigInt((i + packets.length) * OPUS_FRAME);
-    pages.push({ headerType: last ? 0x04 : 0, granule, serial: a.serial, packets, continued: false });
+    pages.push({ headerType: last ? 0x04 : 0, granule, serial: a.serial, packets });
   }
   return Buffer.concat(pages.map((p, seq) => writePage(p, seq)));
 }

@@ -20,7 +20,8 @@ import { checkRenderSetup, type RenderSetup } from './tools.ts';
 import { availableParallelism } from 'node:os';
 import { crossfadeSeam, planSplit, type SplitPlan } from './split.ts';
 import { joinOpus, OPUS_FRAME } from './oggOpus.ts';
-import { BYTES_PER_FRAME, collectPcm, fluidsynthArgs, SAMPLE_RATE, spawnSynth, type CollectedPcm, type SynthFlags } from './synth.ts';
+import type { LoudnessResult } from './loudness.ts';
+import { BYTES_PER_FRAME, collectPcm, fluidsynthArgs, SAMPLE_RATE, spawnSynth, type CollectedPcm, type FrameRoute, type SynthFlags } from './synth.ts';
 
 export interface RenderOptions extends SynthFlags {
   midi: Uint8Array;
@@ -82,22 +83,27 @@ export function validateTiming(durationSec: number, trimStartSec: number): void 
   if (!Number.isFinite(trimStartSec) || trimStartSec < 0) throw new RangeError(`trimStartSec must be zero or more seconds, got ${trimStartSec}`);
 }
 
-/** The output window's frames of one fluidsynth render, copied into `out` as they stream. */
-async function synthesize(setup: RenderSetup, midiPath: string, opts: RenderOptions, guard: ProcessGuard, gain: number, out: Buffer): Promise<CollectedPcm> {
+/** One fluidsynth render of `midiPath`: its frames copied where `routes` say and `measure` measured as they stream. */
+async function synthesizeFile(setup: RenderSetup, midiPath: string, opts: RenderOptions, guard: ProcessGuard, gain: number, measure: { startFrame: number; frames: number }, routes: FrameRoute[]): Promise<CollectedPcm> {
   const synth = spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, midiPath, opts, gain), guard);
+  const [collected] = await Promise.all([collectPcm(synth.stdout, measure, routes, () => synth.stop()), synth.exited]);
+  return collected;
+}
+
+/** The output window's frames of one fluidsynth render, copied into `out` as they stream; their loudness. */
+async function synthesize(setup: RenderSetup, midiPath: string, opts: RenderOptions, guard: ProcessGuard, gain: number, out: Buffer): Promise<LoudnessResult> {
   const startFrame = Math.round((opts.trimStartSec ?? 0) * SAMPLE_RATE);
   const frames = out.length / BYTES_PER_FRAME;
   const route = { buffer: out, from: startFrame, to: startFrame + frames, at: 0 };
-  const [collected] = await guard.race(Promise.all([collectPcm(synth.stdout, { startFrame, frames }, [route], { stop: () => synth.stop() }), synth.exited]));
-  return collected;
+  return (await guard.race(synthesizeFile(setup, midiPath, opts, guard, gain, { startFrame, frames }, [route]))).loudness;
 }
 
 /**
  * Both halves of a split plan at once, each copied into its part of `out` and measured while it
  * streams (the first up to the seam, the second from the seam on); the second half also renders
- * the few frames before the seam, for the crossfade.
+ * the few frames before the seam, for the crossfade. Returns the whole piece's loudness.
  */
-async function synthesizeSplit(setup: RenderSetup, dir: string, plan: SplitPlan, opts: RenderOptions, guard: ProcessGuard, gain: number, out: Buffer): Promise<CollectedPcm> {
+async function synthesizeSplit(setup: RenderSetup, dir: string, plan: SplitPlan, opts: RenderOptions, guard: ProcessGuard, gain: number, out: Buffer): Promise<LoudnessResult> {
   const paths = [join(dir, 'first.mid'), join(dir, 'second.mid')] as const;
   await Promise.all([writeFile(paths[0], plan.first), writeFile(paths[1], plan.second)]);
   const seam = Math.round(plan.seamSec * SAMPLE_RATE);
@@ -106,28 +112,17 @@ async function synthesizeSplit(setup: RenderSetup, dir: string, plan: SplitPlan,
   const fade = Math.min(seam, preRoll, Math.round(SEAM_FADE_SEC * SAMPLE_RATE));
   const beforeSeam = Buffer.alloc(fade * BYTES_PER_FRAME);
   // Second-half frame g is piece frame g − preRoll + seam.
-  const jobs = [
-    { path: paths[0], measure: { startFrame: 0, frames: seam }, routes: [{ buffer: out, from: 0, to: seam, at: 0 }] },
-    {
-      path: paths[1],
-      measure: { startFrame: preRoll, frames: end - seam },
-      routes: [
+  const [first, second] = await guard.race(
+    Promise.all([
+      synthesizeFile(setup, paths[0], opts, guard, gain, { startFrame: 0, frames: seam }, [{ buffer: out, from: 0, to: seam, at: 0 }]),
+      synthesizeFile(setup, paths[1], opts, guard, gain, { startFrame: preRoll, frames: end - seam }, [
         { buffer: beforeSeam, from: preRoll - fade, to: preRoll, at: 0 },
         { buffer: out, from: preRoll, to: preRoll + end - seam, at: seam },
-      ],
-    },
-  ];
-  const [first, second] = await guard.race(
-    Promise.all(
-      jobs.map(async (job) => {
-        const synth = spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, job.path, opts, gain), guard);
-        const [collected] = await Promise.all([collectPcm(synth.stdout, job.measure, job.routes, { stop: () => synth.stop() }), synth.exited]);
-        return collected;
-      }),
-    ),
+      ]),
+    ]),
   );
   crossfadeSeam(out, beforeSeam, seam, fade);
-  return { loudness: first!.meter.resultWith(second!.meter), meter: first!.meter };
+  return first.meter.resultWith(second.meter);
 }
 
 /** Equal-gain crossfade at the seam of a split render: short enough to be inaudible, long enough for no click. */
@@ -138,9 +133,12 @@ const SEAM_FADE_SEC = 0.01;
  * one piece: their seam relies on the end and the pre-roll sharing one synthesis timeline.
  */
 function wantsSplit(opts: RenderOptions): boolean {
-  if (opts.parallel === false || opts.loop || (opts.trimStartSec ?? 0) > 0) return false;
-  if (process.env.TUNESMITH_RENDER_PARALLEL === '0') return false;
-  return (opts.parallel ?? true) && availableParallelism() >= 2;
+  return parallelAllowed(opts) && !opts.loop && (opts.trimStartSec ?? 0) === 0;
+}
+
+/** Whether this render may use a second core at all (see RenderOptions.parallel). */
+function parallelAllowed(opts: RenderOptions): boolean {
+  return opts.parallel !== false && process.env.TUNESMITH_RENDER_PARALLEL !== '0' && availableParallelism() >= 2;
 }
 
 /** Pieces shorter than this encode in one go: a second encoder costs more than it saves. */
@@ -168,7 +166,7 @@ interface EncodePart {
 function planEncodes(opts: RenderOptions, frames: number, dir: string): EncodePart[] {
   const ext = FORMAT_INFO[opts.format].extension;
   const fadeOut = !(opts.loop ?? (opts.trimStartSec ?? 0) > 0);
-  const parallel = opts.format === 'ogg' && opts.durationSec >= PARALLEL_ENCODE_MIN_SEC && opts.parallel !== false && process.env.TUNESMITH_RENDER_PARALLEL !== '0' && availableParallelism() >= 2;
+  const parallel = opts.format === 'ogg' && opts.durationSec >= PARALLEL_ENCODE_MIN_SEC && parallelAllowed(opts);
   if (!parallel) return [{ from: 0, to: frames, outPath: join(dir, `out.${ext}`), fadeOut }];
   const seamPacket = Math.round(frames / 2 / OPUS_FRAME);
   return [
@@ -219,14 +217,14 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
     // Exactly the output's frames (silence past the render's end pads it to the length).
     const pcm = Buffer.alloc(frames * BYTES_PER_FRAME);
     const run = (gain: number) => (split ? synthesizeSplit(setup, scratch.dir, split, opts, guard, gain, pcm) : synthesize(setup, midiPath, opts, guard, gain, pcm));
-    let collected = await run(setup.soundfont.gain);
-    if (collected.loudness.samplePeak >= CLIPPED_PEAK) {
+    let loudness = await run(setup.soundfont.gain);
+    if (loudness.samplePeak >= CLIPPED_PEAK) {
       pcm.fill(0);
-      collected = await run(setup.soundfont.gain * CLIP_RETRY_GAIN_FACTOR);
+      loudness = await run(setup.soundfont.gain * CLIP_RETRY_GAIN_FACTOR);
     }
     const synthMs = performance.now() - synthStart;
 
-    const plan = planGain(collected.loudness);
+    const plan = planGain(loudness);
     const encodeStart = performance.now();
     const slice = (from: number, to: number) => pcm.subarray(from * BYTES_PER_FRAME, to * BYTES_PER_FRAME);
     await guard.race(Promise.all(encodes.flatMap((e) => [writeScaledPcm(e.encoder.input, slice(e.from, e.to), plan.gainDb, writing.signal), e.encoder.done])));

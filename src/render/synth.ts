@@ -27,13 +27,13 @@ export interface SynthFlags {
 const onOff = (on: boolean) => (on ? '1' : '0');
 
 /** The synth flags shared by our renderer and the benchmark's bare pipeline. */
-export function fluidsynthArgs(font: SoundFont, midiPath: string, flags: SynthFlags = {}, gain = font.gain, sampleRate = SAMPLE_RATE): string[] {
+export function fluidsynthArgs(font: SoundFont, midiPath: string, flags: SynthFlags = {}, gain = font.gain): string[] {
   return [
     '-q', '-n', '-i',
     '-R', onOff(flags.reverb ?? true),
     '-C', onOff(flags.chorus ?? false),
     '-g', String(gain),
-    '-r', String(sampleRate),
+    '-r', String(SAMPLE_RATE),
     '-T', 'raw', '-O', 's16', '-E', 'little',
     // Load only the samples the piece uses: FluidR3 otherwise costs ~0.4 s of startup per render.
     '-o', 'synth.dynamic-sample-loading=1',
@@ -117,16 +117,14 @@ export interface FrameRoute {
  * measurement is finished when fluidsynth is. With `stop`, reading ends at the last frame any route
  * or the measurement needs, and `stop` is called first (to stop fluidsynth): it would otherwise go
  * on rendering release and reverb tails past the end we cut at (about 5 s per render with FluidR3).
- * `onBytes` hears how far the stream has got after each chunk is routed.
  */
 export async function collectPcm(
   stdout: Readable,
-  measure: { startFrame: number; frames: number; sampleRate?: number },
+  measure: { startFrame: number; frames: number },
   routes: readonly FrameRoute[],
-  opts: { stop?: () => void; onBytes?: (bytesSoFar: number) => void } = {},
+  stop?: () => void,
 ): Promise<CollectedPcm> {
-  const { stop, onBytes } = opts;
-  const meter = new LoudnessMeter({ sampleRate: measure.sampleRate ?? SAMPLE_RATE, channels: CHANNELS });
+  const meter = new LoudnessMeter({ sampleRate: SAMPLE_RATE, channels: CHANNELS });
   let bytes = 0;
   const windowStart = measure.startFrame * BYTES_PER_FRAME;
   const windowEnd = (measure.startFrame + measure.frames) * BYTES_PER_FRAME;
@@ -154,7 +152,6 @@ export async function collectPcm(
       carry = data.subarray(to - dataStart);
       next = to;
     }
-    onBytes?.(bytes);
     if (stop && bytes >= lastByte) {
       stop();
       break;

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose } from '../../src/core/compose.ts';
 import { scoreToMidi } from '../../src/midi/scoreToMidi.ts';
-import { oggCrc, readOggPackets } from '../../src/render/oggOpus.ts';
+import { oggCrc, readOggPackets, readOggPages } from '../../src/render/oggOpus.ts';
 import { renderAudio, type RenderResult } from '../../src/render/render.ts';
 import { findTools } from '../../src/render/tools.ts';
 import { makeRequest } from '../support/requests.ts';
@@ -86,15 +86,7 @@ describe('Ogg Opus encoded in two halves and joined', () => {
   });
 
   it('writes pages with valid CRCs and recounted granule positions ending at the exact length', () => {
-    const pages: { granule: bigint; crcOk: boolean }[] = [];
-    for (let at = 0; at < joined.data.length; ) {
-      const segments = joined.data[at + 26]!;
-      let len = 27 + segments;
-      for (let i = 0; i < segments; i++) len += joined.data[at + 27 + i]!;
-      const page = joined.data.subarray(at, at + len);
-      pages.push({ granule: page.readBigInt64LE(6), crcOk: oggCrc(page) === page.readUInt32LE(22) });
-      at += len;
-    }
+    const pages = readOggPages(joined.data).map((page) => ({ granule: page.readBigInt64LE(6), crcOk: oggCrc(page) === page.readUInt32LE(22) }));
     expect(pages.every((p) => p.crcOk)).toBe(true);
     const { head } = readOggPackets(joined.data);
     expect(pages[pages.length - 1]!.granule).toBe(BigInt(head.readUInt16LE(10) + SECONDS * 48_000));
