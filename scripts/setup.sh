@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# Sets up Tunesmith on a fresh Debian/Ubuntu machine: system packages (ffmpeg, fluidsynth,
-# a General MIDI SoundFont, redis-server) and the Node dependencies from package-lock.json.
+# Sets up Tunesmith on a fresh Debian/Ubuntu machine: every Debian package the code, the tests and
+# the documented SoundFont choices use (listed in scripts/debian-packages.txt), then the Node
+# dependencies exactly as package-lock.json pins them (npm ci: the lockfile is read, never written).
 # Safe to run again: it skips what is already there.
+#   --production   leave out devDependencies (a bot or worker machine; no tests, no training)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+production=0
+for arg in "$@"; do
+  case "$arg" in
+    --production) production=1 ;;
+    *) say "Unknown option \"$arg\". Allowed: --production."; exit 2 ;;
+  esac
+done
 
 # --- Node.js ---------------------------------------------------------------
 if ! command -v node >/dev/null 2>&1; then
@@ -19,45 +28,48 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 # --- System packages -------------------------------------------------------
-# command → Debian package
-declare -A wanted=(
-  [ffmpeg]=ffmpeg
-  [ffprobe]=ffmpeg
-  [fluidsynth]=fluidsynth
-  [redis-server]=redis-server
-)
+# One list, shared with the test that checks each package is really installed.
+mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' scripts/debian-packages.txt | awk '{print $1}')
 missing=()
-for cmd in "${!wanted[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${wanted[$cmd]}")
+for pkg in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$pkg")
 done
-[ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || missing+=(fluid-soundfont-gm)
 
 if [ ${#missing[@]} -gt 0 ]; then
-  # Unique list, stable order.
-  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
       say "Need root to install: ${missing[*]}. Run as root or install sudo."; exit 1
     fi
   fi
-  say "Installing system packages: ${missing[*]}"
+  say "Installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts the services it installs; Tunesmith and its tests start their own redis.
+  for svc in redis-server redis-sentinel; do
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+      $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
+    fi
+  done
 else
-  say "System packages present (ffmpeg, fluidsynth, FluidR3 GM SoundFont, redis-server)."
+  say "Debian packages present: ${wanted[*]}"
 fi
 
 # --- Node dependencies -------------------------------------------------------
-# npm install follows package-lock.json. (Not npm ci: it refuses a lock whose optional
-# platform packages — msgpackr-extract's builds for other systems — a registry mirror lacks.)
+# npm ci installs exactly package-lock.json and never rewrites it, so the tree stays clean.
 # Dependency install scripts stay blocked (npm's default): nothing downloads binaries from
 # outside the npm registry; @tensorflow/tfjs-node is optional and Tunesmith falls back to
 # @tensorflow/tfjs with the WebAssembly backend.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "Installing Node dependencies (npm install, from package-lock.json)"
-  npm install --no-fund --no-audit --loglevel=error
+omit=()
+[ "$production" = 1 ] && omit=(--omit=dev)
+stamp="node_modules/.tunesmith-install"
+want_stamp="$(sha256sum package-lock.json | cut -c1-16) production=$production"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want_stamp" ]; then
+  say "Installing Node dependencies (npm ci${omit:+ ${omit[*]}}, from package-lock.json)"
+  npm ci --no-fund --no-audit --loglevel=error "${omit[@]}"
+  printf '%s\n' "$want_stamp" > "$stamp"
 else
   say "Node dependencies up to date."
 fi

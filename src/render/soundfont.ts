@@ -33,11 +33,11 @@ interface KnownFont {
 const KNOWN: Record<string, KnownFont> = {
   fluidr3: { files: ['FluidR3_GM.sf2'], gain: 0.4, debianPackage: 'fluid-soundfont-gm' },
   timgm6mb: { files: ['TimGM6mb.sf2'], gain: 0.35, debianPackage: 'timgm6mb-soundfont' },
-  // Not measured here (not installed by setup.sh); MuseScore_General is mastered hotter than FluidR3.
+  // MuseScore_General is mastered hotter than FluidR3 (setup.sh installs the .sf3 from -small).
   musescore: {
     files: ['MuseScore_General.sf3', 'MuseScore_General.sf2'],
     gain: 0.3,
-    debianPackage: 'musescore-general-soundfont',
+    debianPackage: 'musescore-general-soundfont-small',
   },
 };
 export const DEFAULT_SOUNDFONT = 'fluidr3';

@@ -92,6 +92,8 @@ export function spawnSynth(fluidsynth: string, args: string[], guard: ProcessGua
     stop() {
       stopped = true;
       child.kill('SIGKILL');
+      // Its reader (ffmpeg) may have stopped reading: an undrained pipe would hold back 'close' for ever.
+      child.stdout.destroy();
     },
   };
 }

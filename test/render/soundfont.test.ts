@@ -40,10 +40,11 @@ describe('resolveSoundFont', () => {
     for (const name of SOUNDFONT_NAMES) expect(attempt).toThrow(new RegExp(name));
   });
 
-  it('musescore resolves when installed, else names its Debian package', () => {
+  it('musescore resolves to the font scripts/setup.sh installs', () => {
+    // Needs musescore-general-soundfont-small (scripts/debian-packages.txt).
     const installed = MUSESCORE.find((p) => existsSync(p));
-    if (installed) expect(resolveSoundFont('musescore', {}).path).toBe(installed);
-    else expect(() => resolveSoundFont('musescore', {})).toThrow(/musescore-general-soundfont/);
+    expect(installed, 'MuseScore_General.sf3 missing: run bash scripts/setup.sh').toBeDefined();
+    expect(resolveSoundFont('musescore', {}).path).toBe(installed);
   });
 
   it('rejects a file that is not a SoundFont (fluidsynth would silently render nothing)', async () => {
