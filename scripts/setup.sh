@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up Tunesmith on a fresh Debian/Ubuntu machine: every Debian package the code, the tests and
-# the documented SoundFont choices use (listed in scripts/debian-packages.txt), then the Node
+# the documented SoundFont choices use (DEBIAN_PACKAGES below), then the Node
 # dependencies exactly as package-lock.json pins them (npm ci: the lockfile is read, never written).
 # Safe to run again: it skips what is already there.
 #   --production   leave out devDependencies (a bot or worker machine; no tests, no training)
@@ -28,8 +28,18 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 # --- System packages -------------------------------------------------------
-# One list, shared with the test that checks each package is really installed.
-mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' scripts/debian-packages.txt | awk '{print $1}')
+# test/setup/debianPackages.test.ts reads this list: each package must be installed, and every
+# tool and SoundFont the code finds must come from one of them.
+DEBIAN_PACKAGES=(
+  ffmpeg                             # encode (ffmpeg) and probe (ffprobe) audio
+  fluidsynth                         # render MIDI with a SoundFont
+  redis-server                       # the job queue; the bot embeds one when REDIS_URL is unset
+  redis-sentinel                     # Redis high availability (README: scaling out)
+  fluid-soundfont-gm                 # default SoundFont, FluidR3_GM.sf2 (MIT)
+  timgm6mb-soundfont                 # --soundfont timgm6mb, a small GM font (GPL-2)
+  musescore-general-soundfont-small  # --soundfont musescore, MuseScore_General.sf3 (MIT)
+)
+wanted=("${DEBIAN_PACKAGES[@]}")
 missing=()
 for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
