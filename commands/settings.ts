@@ -1,11 +1,12 @@
 /**
- * /settings — per-server settings (Manage Server only): default audio format, longest piece,
- * per-member cooldown, the channels the bot may compose in, and the DJ role for voice controls.
+ * /settings — per-server settings: default audio format, longest piece, per-member cooldown, the
+ * channels the bot may compose in, and the DJ role for voice controls.
  *
- * Permission is enforced twice: `default_member_permissions` hides the command from members
- * without Manage Server, and the handler checks again at run time, because a server admin can
- * override who sees a command (Server Settings → Integrations) and Discord then delivers it.
- * Settings live in Redis (src/bot/settings.ts) and are read on every command, so a change
+ * `/settings show` is for every member: knowing the cooldown or the longest piece is harmless and
+ * explains a refusal. Every change needs Manage Server. Discord's `default_member_permissions`
+ * applies to a whole command, not a subcommand, so it is left unset and the handler checks the
+ * permission at run time for every subcommand but `show` (the discord.js guide's pattern for
+ * per-subcommand permissions). Settings live in Redis (src/bot/settings.ts) and are read on every command, so a change
  * applies to the next /compose and survives restarts.
  */
 import {
@@ -26,8 +27,7 @@ const FORMAT_LABEL: Record<AudioFormat, string> = { ogg: 'Ogg Opus', mp3: 'MP3',
 
 export const data = new SlashCommandBuilder()
   .setName('settings')
-  .setDescription('Server settings for Tunesmith (needs Manage Server)')
-  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .setDescription('Server settings for Tunesmith (anyone may look; changes need Manage Server)')
   .setContexts(InteractionContextType.Guild)
   .addSubcommand((s) => s.setName('show').setDescription("Show this server's Tunesmith settings"))
   .addSubcommand((s) =>
@@ -90,18 +90,22 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     await reply('Settings belong to a server: use /settings in one.');
     return;
   }
-  if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-    await reply('Only members with the **Manage Server** permission can change Tunesmith’s settings. Ask a server admin.');
-    return;
-  }
   const guildId = interaction.guildId;
   const sub = interaction.options.getSubcommand(true);
+  const mayChange = interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false;
+  if (sub !== 'show' && !mayChange) {
+    await reply('Only members with the **Manage Server** permission can change Tunesmith’s settings. Ask a server admin; anyone can see them with /settings show.');
+    return;
+  }
   const current = await ctx.settings.get(guildId);
   let next: ResolvedSettings;
   let note: string;
   switch (sub) {
     case 'show':
-      await reply('Current settings. Change them with the other /settings commands.', current);
+      await reply(
+        mayChange ? 'Current settings. Change them with the other /settings commands.' : 'Current settings. Members with the **Manage Server** permission can change them with the other /settings commands.',
+        current,
+      );
       return;
     case 'format': {
       const format = interaction.options.getString('format', true) as AudioFormat;
