@@ -120,7 +120,7 @@ export function createDiscordDelivery(rest: REST, progress: ProgressTracker, log
     }
     await progress.stage(composeJobId, 'uploading', 0.95);
     const resultId = job.data.outcome === 'success' ? job.data.resultId : '';
-    const opts = { understood: outcome.understood, cached: outcome.cached };
+    const opts = { understood: outcome.understood, ignored: outcome.ignored, cached: outcome.cached };
     const known = delivery.uploadLimitBytes !== undefined;
     let limit = delivery.uploadLimitBytes ?? (await limits.get(delivery.guildId));
     let fitted = await fitResultMessage(resultId, outcome.piece, opts, limit, known);

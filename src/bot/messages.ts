@@ -3,6 +3,7 @@
  * the result embed with its files and buttons, and friendly errors.
  */
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type APIEmbed } from 'discord.js';
+import { listWords, type NotUnderstood } from '../core/notUnderstood.ts';
 import { formatProblem, type FieldProblem } from '../core/request.ts';
 import type { StoredPiece } from '../queue/resultStore.ts';
 
@@ -61,6 +62,8 @@ export interface ResultMessage {
 
 export interface ResultMessageOptions {
   understood: string[];
+  /** Prompt words that were not used (the CLI summary lists them too). */
+  ignored?: string[];
   userId?: string;
   cached?: boolean;
   attachMidi?: boolean;
@@ -86,7 +89,7 @@ export function resultMessage(resultId: string, piece: StoredPiece, opts: Result
     .setTitle(s.title)
     .setColor(0x5865f2)
     .setDescription(
-      [opts.understood.length ? `**Understood:** ${opts.understood.join(' · ')}` : '', s.derivation ?? '', opts.note ?? '', opts.cached ? '-# Served from a piece composed earlier with the same request and seed.' : '']
+      [opts.understood.length ? `**Understood:** ${opts.understood.join(' · ')}` : '', opts.ignored?.length ? `**Ignored:** ${listWords(opts.ignored, 'and')}` : '', s.derivation ?? '', opts.note ?? '', opts.cached ? '-# Served from a piece composed earlier with the same request and seed.' : '']
         .filter(Boolean)
         .join('\n')
         .slice(0, 4000) || 'Your piece is ready.',
@@ -123,6 +126,16 @@ export function resultMessage(resultId: string, piece: StoredPiece, opts: Result
 export function problemsMessage(problems: FieldProblem[]): string {
   const lines = problems.map((p) => `• ${formatProblem(p)}`);
   return `I can't compose that yet:\n${lines.join('\n')}`.slice(0, 1900);
+}
+
+/** The ephemeral answer to a prompt of which nothing was understood (nothing is composed). */
+export function notUnderstoodMessage(n: NotUnderstood): string {
+  return [
+    `🤔 I didn't understand ${listWords(n.words)}, so I haven't composed anything.`,
+    'Describe a style, a mood or a length, for example:',
+    ...n.examples.map((e) => `• \`${e}\``),
+    n.nearest.length ? `Nearest words I know: ${n.nearest.map((w) => `**${w}**`).join(', ')}. /styles lists every style and mood.` : '/styles lists every style and mood.',
+  ].join('\n').slice(0, 1900);
 }
 
 export function failureContent(message: string): string {

@@ -15,6 +15,8 @@ export type RepliableInteraction = ChatInputCommandInteraction | ButtonInteracti
 export interface SubmitOptions {
   request: CompositionRequest;
   understood: string[];
+  /** Prompt words not used, listed under the result. */
+  ignored?: string[];
   format?: AudioFormat;
   soundfont?: string;
 }
@@ -96,6 +98,7 @@ export async function submitCompose(interaction: RepliableInteraction, ctx: BotC
     render: { format: opts.format ?? settings.defaultFormat, soundfont: opts.soundfont },
     delivery: deliveryFor(interaction),
     understood: opts.understood,
+    ignored: opts.ignored ?? [],
     enqueuedAt: Date.now(),
   };
   const what = `${opts.request.style} · ${opts.request.mood} · ${opts.request.durationSec} s · seed ${opts.request.seed}`;

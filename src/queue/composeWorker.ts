@@ -146,7 +146,7 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
         log.info('identical request already composed: serving the stored result');
         opts.metrics?.cacheHits.inc();
       }
-      await enqueueDelivery(job, { outcome: 'success', requestId: data.requestId, delivery: data.delivery, resultId, cached: false, understood: data.understood });
+      await enqueueDelivery(job, { outcome: 'success', requestId: data.requestId, delivery: data.delivery, resultId, cached: false, understood: data.understood, ignored: data.ignored });
       return { resultId };
     } catch (error) {
       if (shuttingDown && signal?.aborted && token) {

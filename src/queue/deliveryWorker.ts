@@ -12,7 +12,7 @@ import type { QueueMetrics } from './metrics.ts';
 import { ResultStore, type StoredPiece } from './resultStore.ts';
 
 export type DeliveryOutcome =
-  | { outcome: 'success'; requestId: string; piece: StoredPiece; cached: boolean; understood: string[] }
+  | { outcome: 'success'; requestId: string; piece: StoredPiece; cached: boolean; understood: string[]; ignored?: string[] }
   | { outcome: 'failure'; requestId: string; message: string };
 
 export type DeliverFn = (delivery: Delivery | null, outcome: DeliveryOutcome, job: Job<DeliverJob>) => Promise<void>;
@@ -44,7 +44,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): Worker<Deliver
         await opts.deliver(data.delivery, { outcome: 'failure', requestId: data.requestId, message: 'Your piece was composed but expired before it could be posted. Please ask again.' }, job);
         return;
       }
-      await opts.deliver(data.delivery, { outcome: 'success', requestId: data.requestId, piece, cached: data.cached, understood: data.understood }, job);
+      await opts.deliver(data.delivery, { outcome: 'success', requestId: data.requestId, piece, cached: data.cached, understood: data.understood, ignored: data.ignored }, job);
       if (opts.metrics) opts.metrics.jobSeconds.observe((Date.now() - (data.delivery?.interactionAt ?? job.timestamp)) / 1000);
       log.info({ cached: data.cached }, 'result delivered');
     },

@@ -47,6 +47,8 @@ const JobBase = {
   delivery: DeliverySchema.nullable(),
   /** What the prompt parser understood, for the reply. */
   understood: z.array(z.string()).default([]),
+  /** Prompt words not used, for the reply. */
+  ignored: z.array(z.string()).default([]),
   enqueuedAt: z.number(),
 };
 
@@ -97,7 +99,7 @@ export const PieceSummarySchema = z.object({
 export type PieceSummary = z.infer<typeof PieceSummarySchema>;
 
 export const DeliverJobSchema = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('success'), requestId: z.string(), delivery: DeliverySchema.nullable(), resultId: z.string(), cached: z.boolean(), understood: z.array(z.string()) }),
+  z.object({ outcome: z.literal('success'), requestId: z.string(), delivery: DeliverySchema.nullable(), resultId: z.string(), cached: z.boolean(), understood: z.array(z.string()), ignored: z.array(z.string()).default([]) }),
   z.object({ outcome: z.literal('failure'), requestId: z.string(), delivery: DeliverySchema.nullable(), message: z.string() }),
 ]);
 export type DeliverJob = z.infer<typeof DeliverJobSchema>;

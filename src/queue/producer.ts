@@ -79,7 +79,7 @@ export class JobProducer {
       this.metrics?.cacheHits.inc();
       await this.deliverQueue.add(
         'deliver',
-        { outcome: 'success', requestId: job.requestId, delivery: job.delivery, resultId, cached: true, understood: job.understood },
+        { outcome: 'success', requestId: job.requestId, delivery: job.delivery, resultId, cached: true, understood: job.understood, ignored: job.ignored ?? [] },
         { jobId: `deliver-${jobId}`, attempts: 6, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
       );
       return { status: 'cached', jobId, resultId };

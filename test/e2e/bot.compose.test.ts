@@ -65,6 +65,32 @@ describe('/compose through the fake Discord', () => {
     expect(Object.values(after).reduce((a, b) => a + b, 0)).toBe(Object.values(before).reduce((a, b) => a + b, 0));
   });
 
+  it('refuses a prompt of which nothing was understood: one ephemeral message, nothing composed', async () => {
+    const before = await h.bot.ctx.producer.composeQueue.getJobCounts();
+    const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+    const publicBefore = h.discord.messagesIn(h.seeded.text).length;
+    const nonsense = await h.discord.invoke('compose', { prompt: 'asdkjh qwpoeiru zzxxcc' }, h.seeded.alice);
+    const cb = await nonsense.waitForCallback();
+    expect(cb.type).toBe(4); // answered at once, not deferred into a public "thinking…"
+    expect(nonsense.ephemeral).toBe(true);
+    const reply = await nonsense.waitForOriginal();
+    expect(reply.content).toMatch(/didn't understand “asdkjh”, “qwpoeiru” or “zzxxcc”, so I haven't composed anything/);
+    // Two or three prompts that work, taken from the catalog, and the nearest style/mood words.
+    expect(reply.content.match(/^• `[^`]+`$/gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(reply.content).toMatch(/Nearest words I know: \*\*[a-z-]+\*\*/);
+    expect(total(await h.bot.ctx.producer.composeQueue.getJobCounts())).toBe(total(before));
+    expect(h.discord.messagesIn(h.seeded.text).length).toBe(publicBefore);
+  });
+
+  it('composes a partly understood prompt and lists the ignored words in the public result', async () => {
+    const partly = await h.discord.invoke('compose', { prompt: 'asdkjh jazz zzxxcc, 4 seconds', seed: 9 } as Record<string, string | number>, h.seeded.bob);
+    const final = await partly.waitForOriginal((m) => m.attachments.length === 3, 60_000);
+    expect(partly.ephemeral).toBe(false);
+    const description = String((final.embeds[0] as { description?: string }).description);
+    expect(description).toMatch(/\*\*Understood:\*\* style: jazz/);
+    expect(description).toMatch(/\*\*Ignored:\*\* “asdkjh” and “zzxxcc”/);
+  });
+
   it('autocompletes styles and moods', async () => {
     const styles = await h.discord.autocomplete('compose', { style: 'syn' }, 'style');
     expect(styles.map((c) => c.value)).toContain('synthwave');

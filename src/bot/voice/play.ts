@@ -17,7 +17,8 @@ import { resultIdFor } from '../../queue/jobs.ts';
 import type { StoredPiece } from '../../queue/resultStore.ts';
 import { inputFrom } from '../composeOptions.ts';
 import type { BotContext } from '../context.ts';
-import { problemsMessage } from '../messages.ts';
+import { notUnderstoodMessage, problemsMessage } from '../messages.ts';
+import { notUnderstood } from '../../core/notUnderstood.ts';
 import { VoiceJoinError, type VoiceManager } from './manager.ts';
 import { isFullFor, missingVoicePermissions } from './rules.ts';
 import { MAX_QUEUE, type GuildSession } from './session.ts';
@@ -99,12 +100,18 @@ async function findStored(ctx: BotContext, request: CompositionRequest): Promise
 /** /play */
 export async function playCommand(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const log = ctx.logger.child({ requestId: interaction.id, user: interaction.user.id, guild: interaction.guildId });
+  const input = inputFrom(interaction);
   let built;
   try {
-    built = buildRequest(inputFrom(interaction));
+    built = buildRequest(input);
   } catch (error) {
     if (!(error instanceof RequestError)) throw error;
     await tell(interaction, problemsMessage(error.problems));
+    return;
+  }
+  const unknown = notUnderstood(input, built);
+  if (unknown) {
+    await tell(interaction, notUnderstoodMessage(unknown));
     return;
   }
   const target = await voiceTarget(interaction, ctx);
