@@ -32,6 +32,34 @@ export interface BotHandle {
 
 export async function startBot(config: BotConfig, logger: Logger): Promise<BotHandle> {
   const redisHandle = await openRedis(config, logger, { startEmbedded: true });
+  // Everything started so far, stopped in reverse order by stop() or by a start that fails part
+  // way (a rejected token, a busy metrics port…), so a failed start leaves no redis-server,
+  // worker or socket behind.
+  const started: { name: string; stop: () => unknown }[] = [{ name: 'redis', stop: () => redisHandle.close() }];
+  const stopAll = async () => {
+    for (const part of started.splice(0).reverse()) {
+      try {
+        await part.stop();
+      } catch (error) {
+        logger.warn({ part: part.name, err: error instanceof Error ? error.message : String(error) }, 'could not stop cleanly');
+      }
+    }
+  };
+  try {
+    return await startParts(config, logger, redisHandle, started, stopAll);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function startParts(
+  config: BotConfig,
+  logger: Logger,
+  redisHandle: Awaited<ReturnType<typeof openRedis>>,
+  started: { name: string; stop: () => unknown }[],
+  stopAll: () => Promise<void>,
+): Promise<BotHandle> {
   const redis = redisHandle.redis;
   const limits = {
     perUserActive: config.USER_MAX_ACTIVE_JOBS,
@@ -40,6 +68,7 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<BotHa
     maxQueueLength: config.MAX_QUEUE_LENGTH,
   };
   const producer = new JobProducer(redis, { limits, resultTtlSec: config.RESULT_TTL_SEC, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
+  started.push({ name: 'producer', stop: () => producer.close() });
   const metrics = new QueueMetrics([producer.composeQueue, producer.deliverQueue]);
 
   const client = new Client({
@@ -63,7 +92,10 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<BotHa
     metrics,
     services: {},
   };
+  started.push({ name: 'discord client', stop: () => client.destroy() });
+  started.push({ name: 'progress', stop: () => progress.close() });
   const delivery = startDeliveryWorker({ connection: redis, logger, resultTtlSec: config.RESULT_TTL_SEC, metrics, deliver: createDiscordDelivery(client.rest, progress, logger) });
+  started.push({ name: 'delivery worker', stop: () => delivery.close() });
   // Load the melody model once (the in-process workers and /play compose with it).
   await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
   const workers: ComposeWorkerHandle[] = [];
@@ -72,15 +104,21 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<BotHa
       startComposeWorker({ connection: redis, logger: logger.child({ worker: i }), metrics, ...composeWorkerSettings(config) }),
     );
   }
+  started.push({ name: 'compose workers', stop: () => Promise.all(workers.map((w) => w.close())) });
   const voice = registerVoice(ctx);
+  started.push({ name: 'voice', stop: () => voice.stop() });
   const commands = await loadCommands();
   attachRouter(client, commands, ctx);
-  const health = config.METRICS_PORT ? await startHealthServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, redis, name: 'bot' }) : undefined;
+  if (config.METRICS_PORT) {
+    const health = await startHealthServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, redis, name: 'bot' });
+    // Closed right after the Discord client, as before: health answers while the rest winds down.
+    started.splice(started.findIndex((p) => p.name === 'discord client'), 0, { name: 'health', stop: () => health.close() });
+  }
 
   await progress.ready();
   const ready = once(client, Events.ClientReady);
-  await client.login(config.DISCORD_TOKEN);
-  await ready;
+  // A rejected login (a wrong token) rejects here; `ready` would then never come.
+  await Promise.race([client.login(config.DISCORD_TOKEN).then(() => ready), ready.then(() => undefined)]);
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: [...commands.keys()], redis: redisHandle.safeUrl, workers: config.BOT_WORKERS }, 'bot ready');
 
   let stopped = false;
@@ -90,14 +128,7 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<BotHa
     async stop() {
       if (stopped) return;
       stopped = true;
-      await voice.stop();
-      await Promise.all(workers.map((w) => w.close()));
-      await delivery.close();
-      await progress.close();
-      await client.destroy();
-      health?.close();
-      await producer.close();
-      await redisHandle.close();
+      await stopAll();
       logger.info('bot stopped');
     },
   };

@@ -2,10 +2,21 @@
  * A local redis-server supervised by this process: started with persistence on (AOF) in a data
  * directory, stopped (and so flushed to disk) on exit. Used when no REDIS_URL is configured, and
  * by the tests, which need a real server they can restart.
+ *
+ * Ownership: the server is ours only while this process lives.
+ *  - Its pid is written to `<dataDir>/redis-server.pid`. A start that finds that pid alive, still
+ *    a redis-server for this data directory, knows an earlier start left it behind (its parent was
+ *    killed) and stops it first.
+ *  - A start never uses a server it did not spawn: the port must be free, and the server that
+ *    answers must report our child's pid (INFO process_id). Anything else on the port is refused
+ *    with one clear line, instead of silently serving jobs from someone else's Redis.
+ *  - If this process exits without stopping it (process.exit after a failed start, an uncaught
+ *    error), an exit hook sends it SIGTERM; it writes its AOF and exits. Only a kill -9 of this
+ *    process skips the hook, and then the pid file lets the next start clean up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 
@@ -41,6 +52,71 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Children still running, stopped by the exit hook if this process ends without stopping them. */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function supervise(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of running) c.kill('SIGTERM');
+  });
+}
+
+export const PID_FILE = 'redis-server.pid';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * A redis-server an earlier start left running for `dataDir` (its pid file names a live
+ * redis-server started with this --dir): stop it. Returns its pid, or null when there was none.
+ */
+export async function stopStaleServer(dataDir: string, timeoutMs = 10_000): Promise<number | null> {
+  const pidFile = path.join(dataDir, PID_FILE);
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 1 || !isAlive(pid)) {
+    await rm(pidFile, { force: true });
+    return null;
+  }
+  // The pid may have been reused by an unrelated process: only a redis-server for this data
+  // directory is ours. Its cmdline is renamed by redis, so the directory is read from /proc.
+  const exe = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '');
+  if (!/redis-server/.test(exe) || path.resolve(cwd) !== dataDir) {
+    await rm(pidFile, { force: true });
+    return null;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  await rm(pidFile, { force: true });
+  return pid;
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (taken: boolean) => {
+      socket.destroy();
+      resolve(taken);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(1000, () => done(false));
+  });
+}
+
 async function waitForPing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -49,10 +125,15 @@ async function waitForPing(url: string, child: ChildProcess, timeoutMs: number):
     client.on('error', () => {});
     try {
       await client.connect();
+      // Only our own child counts: another server answering on the port must never be taken for it.
+      const server = await client.info('server');
+      const pid = /process_id:(\d+)/.exec(server)?.[1];
+      if (pid !== String(child.pid)) throw new RedisStartError(`another redis-server (pid ${pid}) answers on ${url}`);
       // While loading the AOF after a restart, redis answers PING but refuses data commands.
       const info = await client.info('persistence');
       if (/loading:0/.test(info)) return;
-    } catch {
+    } catch (error) {
+      if (error instanceof RedisStartError) throw error;
       // not up yet
     } finally {
       client.disconnect();
@@ -69,7 +150,17 @@ async function waitForPing(url: string, child: ChildProcess, timeoutMs: number):
  */
 export type AppendFsync = 'always' | 'everysec';
 
-export async function startEmbeddedRedis(opts: { dataDir: string; port?: number; binary?: string; timeoutMs?: number; appendfsync?: AppendFsync }): Promise<EmbeddedRedis> {
+export interface EmbeddedRedisOptions {
+  dataDir: string;
+  port?: number;
+  binary?: string;
+  timeoutMs?: number;
+  appendfsync?: AppendFsync;
+  /** Told the pid of a server an earlier start left running in this data directory, once stopped. */
+  onStaleStopped?: (pid: number) => void;
+}
+
+export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
   const dataDir = path.resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
   const port = opts.port ?? (await freePort());
@@ -80,6 +171,13 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
 
   const launch = async () => {
     stderr = '';
+    const stale = await stopStaleServer(dataDir);
+    if (stale) opts.onStaleStopped?.(stale);
+    if (await portTaken(port)) {
+      throw new RedisStartError(
+        `port ${port} is already in use by another process (not a redis-server this bot started in ${dataDir}). Stop it, set TUNESMITH_REDIS_PORT to a free port, or set REDIS_URL to use an existing Redis on purpose.`,
+      );
+    }
     const proc = spawn(
       binary,
       ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'],
@@ -93,8 +191,10 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
       ),
     );
     child = proc;
+    supervise(proc);
     try {
       await Promise.race([waitForPing(url, proc, opts.timeoutMs ?? 15_000), spawnError]);
+      await writeFile(path.join(dataDir, PID_FILE), `${proc.pid}\n`);
     } catch (error) {
       proc.kill('SIGKILL');
       const detail = stderr.trim() ? `\nredis-server said: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
@@ -108,6 +208,7 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     proc.kill(signal);
     await exited(proc);
+    await rm(path.join(dataDir, PID_FILE), { force: true });
   };
 
   await launch();

@@ -43,7 +43,11 @@ export async function openRedis(config: QueueConfig, logger: Logger, opts: { sta
   let url = config.REDIS_URL;
   if (!url) {
     if (opts.startEmbedded) {
-      embedded = await startEmbeddedRedis({ dataDir: path.join(config.TUNESMITH_DATA_DIR, 'redis'), port: config.TUNESMITH_REDIS_PORT });
+      embedded = await startEmbeddedRedis({
+        dataDir: path.join(config.TUNESMITH_DATA_DIR, 'redis'),
+        port: config.TUNESMITH_REDIS_PORT,
+        onStaleStopped: (pid) => logger.warn({ pid, port: config.TUNESMITH_REDIS_PORT }, 'stopped a redis-server left running by an earlier start'),
+      });
       logger.info({ redis: embedded.url, dataDir: embedded.dataDir }, 'started embedded redis-server (AOF persistence on)');
       url = embedded.url;
     } else {
