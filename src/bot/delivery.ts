@@ -118,7 +118,8 @@ export function createDiscordDelivery(rest: REST, progress: ProgressTracker, log
       await send(delivery, { content: failureContent(outcome.message) }, outcome.requestId);
       return;
     }
-    await progress.stage(composeJobId, 'uploading', 0.95);
+    // A cached result goes straight out (it was never tracked, so there is no reply to update).
+    if (!outcome.cached) await progress.stage(composeJobId, 'uploading', 0.95);
     const resultId = job.data.outcome === 'success' ? job.data.resultId : '';
     const opts = { understood: outcome.understood, ignored: outcome.ignored, cached: outcome.cached };
     const known = delivery.uploadLimitBytes !== undefined;

@@ -25,6 +25,8 @@ interface Tracked {
   lastSent?: string;
   lastAt: number;
   pending?: string;
+  /** The pending content starts a new stage (sent after MIN_STAGE_INTERVAL_MS, not MIN_EDIT_INTERVAL_MS). */
+  pendingNewStage?: boolean;
   timer?: NodeJS.Timeout;
   inFlight?: Promise<void>;
   finished: boolean;
@@ -102,6 +104,7 @@ export class ProgressTracker {
     const t = this.tracked.get(jobId);
     if (!t || t.finished || content === t.lastSent) return;
     t.pending = content;
+    t.pendingNewStage = newStage || (t.pendingNewStage ?? false);
     const wait = Math.max(0, t.lastAt + (newStage ? MIN_STAGE_INTERVAL_MS : MIN_EDIT_INTERVAL_MS) - Date.now());
     if (t.inFlight) return; // sent when the edit in flight finishes
     if (t.timer) {
@@ -117,6 +120,7 @@ export class ProgressTracker {
     t.timer = undefined;
     const content = t.pending;
     t.pending = undefined;
+    t.pendingNewStage = false;
     if (!content || t.finished || !tokenAlive(t.delivery)) return;
     t.lastSent = content;
     t.lastAt = Date.now();
@@ -125,7 +129,8 @@ export class ProgressTracker {
       .catch((error: Error) => this.logger.warn({ jobId, err: error.message }, 'progress edit failed'))
       .finally(() => {
         t.inFlight = undefined;
-        if (t.pending && !t.finished) this.push(jobId, t.pending);
+        // A stage change that arrived during the edit keeps its shorter spacing.
+        if (t.pending && !t.finished) this.push(jobId, t.pending, t.pendingNewStage);
       });
     await t.inFlight;
   }

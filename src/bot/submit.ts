@@ -75,7 +75,10 @@ export async function enqueueFor(interaction: RepliableInteraction, ctx: BotCont
   if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
   try {
     const result = await ctx.producer.submit(job);
-    ctx.progress.track(result.jobId, job.delivery!, what, result.status === 'queued' ? result.position : 0);
+    // A cached result is already on its way (its delivery job was queued by submit): no progress
+    // edits for it, which would only hold the result back behind the edit throttle, and could
+    // even land after it.
+    if (result.status !== 'cached') ctx.progress.track(result.jobId, job.delivery!, what, result.status === 'queued' ? result.position : 0);
     ctx.logger.info({ requestId: job.requestId, status: result.status, user: interaction.user.id, guild: interaction.guildId, ...log }, 'job queued');
     return result.jobId;
   } catch (error) {

@@ -91,6 +91,24 @@ describe('/compose through the fake Discord', () => {
     expect(description).toMatch(/\*\*Ignored:\*\* “asdkjh” and “zzxxcc”/);
   });
 
+  it('posts a cached result at once: the deferral and one edit with the files, no progress edits or throttle waits', async () => {
+    const options = { style: 'folk', mood: 'happy', duration: '3', seed: 3131 };
+    const first = await h.discord.invoke('compose', options, h.seeded.alice);
+    await first.waitForOriginal((m) => m.attachments.length === 3, 60_000);
+    for (let i = 0; i < 2; i++) {
+      const again = await h.discord.invoke('compose', options, h.seeded.bob);
+      const final = await again.waitForOriginal((m) => m.attachments.length === 3, 10_000);
+      expect(String((final.embeds[0] as { description?: string }).description)).toMatch(/Served from a piece composed earlier/);
+      // Every call the bot made for this interaction: the deferral, then the result. A progress
+      // edit ("Composing…", "Uploading…") would be throttled behind the one before it.
+      const calls = h.discord.rest.calls.filter((c) => c.path.includes(again.token));
+      expect(calls.map((c) => `${c.method} ${c.files.length}`)).toEqual(['POST 0', 'PATCH 3']);
+      expect(final.history.filter((s) => /Composing|Uploading|Queued/.test(s.content))).toEqual([]);
+      // A generous guard only (the figure is in npm run bench:bot): the throttled path took 1.2 s.
+      expect(final.history.at(-1)!.at - again.sentAt).toBeLessThan(1000);
+    }
+  });
+
   it('autocompletes styles and moods', async () => {
     const styles = await h.discord.autocomplete('compose', { style: 'syn' }, 'style');
     expect(styles.map((c) => c.value)).toContain('synthwave');
