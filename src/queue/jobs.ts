@@ -30,6 +30,12 @@ export const DeliverySchema = z.object({
    * the bot knew it at enqueue time. Absent: the delivery works it out (see src/bot/delivery.ts).
    */
   uploadLimitBytes: z.number().int().positive().optional(),
+  /**
+   * How the result is posted: by editing the interaction's reply (default), or as a follow-up
+   * message under it (/play, whose reply keeps saying what is playing). A follow-up is not
+   * idempotent: a redelivery after a crash mid-post could post it twice.
+   */
+  post: z.enum(['edit', 'followUp']).optional(),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
 

@@ -62,6 +62,12 @@ async function answer(it: InteractionRecord): Promise<FakeMessage> {
   return it.waitForOriginal();
 }
 
+/** The reply of a /play or "Play in voice" once it says "Now playing" (after the first packet went out). */
+async function playing(it: InteractionRecord): Promise<FakeMessage> {
+  await it.waitForCallback();
+  return it.waitForOriginal((m) => /Now playing/.test(m.content), 20_000);
+}
+
 /** Audio frames (silence padding left out) the bot sent in a guild since `from`, over every connection. */
 function framesSince(g: FakeGuild, from: number, until = Infinity): OpusFrame[] {
   return h.discord.voice.connections
@@ -109,7 +115,7 @@ async function storedResult() {
   const durationMs = (await probe(message.attachment('.ogg').data, '.ogg')).durationSec * 1000;
   const t0 = Date.now();
   const click = await h.discord.click(message, playId, alice);
-  expect((await answer(click)).content).toMatch(/Now playing/);
+  expect((await playing(click)).content).toMatch(/Now playing/);
   const frames = await playbackDone(guild, t0);
   result = { message, playId, durationMs, frames: frames.map((f) => f.opus), pcm: decode(frames).pcm };
   return result;
@@ -122,8 +128,9 @@ describe('/play through the fake Discord', () => {
     const reply = await answer(play);
     expect(play.callback!.type).toBe(4);
     expect(play.ephemeral).toBe(false);
-    expect(reply.content).toMatch(/Now playing in <#\d+>: \*\*Calm lo-fi hip-hop in D major\*\*/);
-    expect(reply.content).toContain('seed 111');
+    // Until audio really reaches the channel, the reply says it is starting, not playing.
+    expect(reply.history[0]!.content).toMatch(/^⏳ Starting in <#\d+>: \*\*Calm lo-fi hip-hop in D major\*\*/);
+    expect(reply.history[0]!.content).toContain('seed 111');
 
     const conn = await h.discord.voice.waitForConnection(guild.id);
     expect(guild.voiceChannelOf(h.discord.bot)).toBe(music);
@@ -139,6 +146,33 @@ describe('/play through the fake Discord', () => {
     expect(audio.rms).toBeGreaterThan(0.01);
     expect(frames[0]!.receivedAt - play.sentAt).toBeLessThan(10_000); // sanity only; figures: npm run bench:voice
     expect(h.logs.some((l) => l.includes(play.id) && l.includes('"origin":"new"'))).toBe(true);
+
+    // "Now playing" is said once, after the first audio packet reached the fake, never before.
+    const now = await playing(play);
+    const saidPlaying = now.history.filter((s) => /Now playing/.test(s.content));
+    expect(saidPlaying.length).toBeGreaterThanOrEqual(1);
+    expect(now.history[0]!.at).toBeLessThan(frames[0]!.receivedAt);
+    expect(saidPlaying[0]!.at).toBeGreaterThanOrEqual(frames[0]!.receivedAt);
+    expect(saidPlaying[0]!.content).toMatch(/^▶️ Now playing in <#\d+>: \*\*Calm lo-fi hip-hop in D major\*\*/);
+  });
+
+  it('posts the files of a new /play piece under its reply once rendered: what /compose gives for the same request and seed', async () => {
+    const t0 = Date.now();
+    const play = await h.discord.invoke('play', { style: 'folk', duration: '3', seed: 4114 }, alice);
+    await playing(play);
+    const files = await play.waitForFollowup((m) => m.attachments.length === 3, 60_000);
+    expect(files.ephemeral).toBe(false);
+    const fields = Object.fromEntries((files.embeds[0]!.fields as { name: string; value: string }[]).map((f) => [f.name, f.value]));
+    expect(fields).toMatchObject({ Style: 'folk', Seed: '4114', Length: '0:03' });
+    expect(files.customIds).toEqual(expect.arrayContaining([expect.stringMatching(/^ts:var:/), expect.stringMatching(/^ts:play:/)]));
+    expect(Math.abs((await probe(files.attachment('.ogg').data, '.ogg')).durationSec - 3)).toBeLessThanOrEqual(0.02);
+    // The reply keeps saying what plays; the files are a message of their own.
+    expect((await play.waitForOriginal()).content).toMatch(/Now playing/);
+    // Byte-identical MIDI to /compose with the same options and seed (served from the result the files job stored).
+    const composed = await h.discord.invoke('compose', { style: 'folk', duration: '3', seed: 4114 }, alice);
+    const same = await composed.waitForOriginal((m) => m.attachments.length === 3, 60_000);
+    expect(same.attachment('.mid').data.equals(files.attachment('.mid').data)).toBe(true);
+    await playbackDone(guild, t0);
   });
 
   it('plays a stored result from its "Play in voice" button, byte for byte', async () => {
@@ -153,7 +187,7 @@ describe('/play through the fake Discord', () => {
     const r = await storedResult();
     const t0 = Date.now();
     const play = await h.discord.invoke('play', { style: 'jazz', duration: '3', seed: 222 }, alice);
-    expect((await answer(play)).content).toMatch(/Now playing/);
+    expect((await playing(play)).content).toMatch(/Now playing/);
     const frames = await playbackDone(guild, t0);
     // The stored Ogg Opus packets are sent as they are: no decode, no re-encode.
     expect(Buffer.concat(frames.map((f) => f.opus)).equals(Buffer.concat(r.frames))).toBe(true);
@@ -166,7 +200,7 @@ describe('/play through the fake Discord', () => {
     const durationMs = (await probe(message.attachment('.mp3').data, '.mp3')).durationSec * 1000;
     const t0 = Date.now();
     const click = await h.discord.click(message, message.customIds.find((id) => id.startsWith('ts:play:'))!, alice);
-    expect((await answer(click)).content).toMatch(/Now playing/);
+    expect((await playing(click)).content).toMatch(/Now playing/);
     const audio = decode(await playbackDone(guild, t0));
     expect(Math.abs(audio.durationMs - durationMs)).toBeLessThanOrEqual(100);
     expect(audio.rms).toBeGreaterThan(0.01);
@@ -205,7 +239,7 @@ describe('/play through the fake Discord', () => {
   it('/queue, /nowplaying with a progress bar, and /skip to the next piece', async () => {
     const t0 = Date.now();
     const first = await h.discord.invoke('play', { style: 'lofi', duration: '4', seed: 301 }, alice);
-    expect((await answer(first)).content).toMatch(/Now playing/);
+    expect((await playing(first)).content).toMatch(/Now playing/);
     await waitFor(() => framesSince(guild, t0).length >= 10, { timeout: 10_000, message: 'the first piece to start' });
     await setVoice(bob, music);
     const second = await h.discord.invoke('play', { style: 'synthwave', duration: '2', seed: 302 }, bob);
@@ -406,8 +440,8 @@ describe('/play through the fake Discord', () => {
       h.discord.invoke('play', { style: 'lofi', duration: '3', seed: 111 }, alice),
       h.discord.invoke('play', { style: 'synthwave', duration: '2', seed: 302 }, { user: second.alice, channel: second.text }),
     ]);
-    expect((await answer(a)).content).toMatch(/Now playing/);
-    expect((await answer(b)).content).toMatch(/Now playing/);
+    expect((await playing(a)).content).toMatch(/Now playing/);
+    expect((await playing(b)).content).toMatch(/Now playing/);
     await waitFor(async () => (await gauge()) === 2, { timeout: 10_000, message: 'two voice connections' });
     const [one, two] = await Promise.all([playbackDone(guild, t0), playbackDone(second.guild, t0)]);
     expect(Math.abs(decode(one).durationMs - 3000)).toBeLessThanOrEqual(100);
@@ -416,12 +450,28 @@ describe('/play through the fake Discord', () => {
     expect(ssrcs.size).toBe(2);
   });
 
-  it('says so when a result has expired from the store', async () => {
+  it('rebuilds an expired result from its MIDI file and plays it ("Play in voice" after the stored audio is gone)', async () => {
     const r = await storedResult();
-    await h.bot.ctx.redis.del(`tunesmith:result:${r.playId.split(':')[2]}`);
+    const resultId = r.playId.split(':')[2]!;
+    await h.bot.ctx.redis.del(`tunesmith:result:${resultId}`, `tunesmith:source:${resultId}`);
+    const t0 = Date.now();
     const click = await h.discord.click(r.message, r.playId, alice);
-    expect((await answer(click)).content).toMatch(/no longer stored/);
-    expect(click.ephemeral).toBe(true);
+    const reply = await playing(click);
+    expect(click.ephemeral).toBe(false);
+    expect(reply.content).toMatch(/Now playing in <#\d+>: \*\*.*seed 222[\s\S]*rebuilt from its MIDI/);
+    const frames = await playbackDone(guild, t0);
+    const audio = decode(frames);
+    // The same notes, rendered again: the stored piece's length, and sound, not silence.
+    expect(Math.abs(audio.durationMs - r.durationMs)).toBeLessThanOrEqual(100);
+    expect(audio.rms).toBeGreaterThan(0.01);
+    expect(h.logs.some((l) => l.includes(click.id) && l.includes('"origin":"rebuilt"'))).toBe(true);
+  });
+
+  it('refuses, ephemerally and without joining, a /play prompt of which nothing was understood', async () => {
+    const play = await h.discord.invoke('play', { prompt: 'asdkjh qwpoeiru zzxxcc' }, alice);
+    const reply = await answer(play);
+    expect(play.ephemeral).toBe(true);
+    expect(reply.content).toMatch(/didn't understand “asdkjh”, “qwpoeiru” or “zzxxcc”/);
     expect(manager().size).toBe(0);
   });
 

@@ -5,9 +5,17 @@
  * connection and the audio are ready.
  *
  * /play with a seed whose piece is already in the result store replays the stored audio (any
- * stored format); anything else is composed here and stream-rendered (see track.ts). No queue
- * job is made for it: the files are one /compose away (same options and seed, same piece), and
- * rendering twice at once would slow the stream on a busy machine.
+ * stored format); anything else is composed here and stream-rendered (see track.ts).
+ *
+ * The files of a new piece: once its live render has finished (so the two renders never compete
+ * for the CPU while the stream is being made), a normal compose job for the same request and
+ * seed is queued, and its result (audio in the server's format, MIDI, piano roll, the usual
+ * buttons) is posted as a follow-up under the /play reply, which keeps saying what is playing.
+ * The files are what /compose would give (the same MIDI bytes, the normalised and tagged audio),
+ * no one has to ask for them, and the stored result makes a later /play of the seed instant.
+ *
+ * The reply says "Starting…" until the track's first audio packet has really gone out, then
+ * "Now playing" (a queued piece's reply changes to "Now playing" when its turn comes).
  */
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Guild, type StringSelectMenuInteraction, type VoiceBasedChannel } from 'discord.js';
 import type { Logger } from 'pino';
@@ -22,8 +30,12 @@ import { notUnderstood } from '../../core/notUnderstood.ts';
 import { VoiceJoinError, type VoiceManager } from './manager.ts';
 import { isFullFor, missingVoicePermissions } from './rules.ts';
 import { MAX_QUEUE, type GuildSession } from './session.ts';
-import { playingNow, queuedAt, say } from './text.ts';
-import { newTrack, storedTrack, type Track } from './track.ts';
+import { playingNow, queuedAt, say, startingNow } from './text.ts';
+import { newTrack, rebuiltTrack, storedTrack, type Track } from './track.ts';
+import { loadSource } from '../components/source.ts';
+import { deliveryFor } from '../submit.ts';
+import { QueueRejection } from '../../queue/producer.ts';
+import type { ComposeJobInput } from '../../queue/jobs.ts';
 
 export type VoiceInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction;
 
@@ -138,9 +150,32 @@ export async function playCommand(interaction: ChatInputCommandInteraction, ctx:
       return;
     }
     track = await newTrack(built.request, interaction.user.id);
+    const request = built.request;
+    const files: ComposeJobInput = {
+      requestId: `${interaction.id}-files`,
+      request,
+      render: { format: settings.defaultFormat },
+      delivery: { ...deliveryFor(interaction), post: 'followUp' },
+      understood: built.understood,
+      ignored: built.ignored,
+      enqueuedAt: Date.now(),
+    };
+    track.onComplete(() => void queueFiles(interaction, ctx, files, log));
   }
   log.info({ origin: track.info.origin, resultId: track.info.resultId, seed: track.info.seed, durationSec: track.info.durationSec }, 'voice play');
   await startPlaying(interaction, target, track, log);
+}
+
+/** Queue the compose job whose result is posted under the /play reply (see the file comment). */
+async function queueFiles(interaction: VoiceInteraction, ctx: BotContext, job: ComposeJobInput, log: Logger): Promise<void> {
+  try {
+    const result = await ctx.producer.submit({ ...job, enqueuedAt: Date.now() });
+    log.info({ status: result.status, resultId: result.resultId }, 'files of the voice piece queued');
+  } catch (error) {
+    const reason = error instanceof QueueRejection ? error.message : 'something went wrong on my side.';
+    log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not queue the files of the voice piece');
+    await interaction.followUp({ content: say.filesRefused(reason, job.request.seed), flags: MessageFlags.Ephemeral }).catch(() => {});
+  }
 }
 
 /** The "Play in voice" button under a result (custom id ts:play:<resultId>). */
@@ -149,12 +184,19 @@ export async function playButton(interaction: VoiceInteraction, ctx: BotContext,
   const target = await voiceTarget(interaction, ctx);
   if (!target) return;
   const piece = await ctx.results.get(resultId);
-  if (!piece) {
+  if (piece) {
+    log.info({ origin: 'stored' }, 'voice play (button)');
+    await startPlaying(interaction, target, storedTrack(resultId, piece, interaction.user.id), log);
+    return;
+  }
+  // The stored audio has expired: render it again from the MIDI (the store's, else the file on the message).
+  const source = interaction.isMessageComponent() ? await loadSource(interaction, ctx, resultId, { keep: false }) : null;
+  if (!source) {
     await tell(interaction, say.expired);
     return;
   }
-  log.info('voice play (button)');
-  await startPlaying(interaction, target, storedTrack(resultId, piece, interaction.user.id), log);
+  log.info({ origin: 'rebuilt' }, 'voice play (button): the stored audio expired, rebuilding it from the MIDI');
+  await startPlaying(interaction, target, rebuiltTrack(resultId, source.midi, interaction.user.id, { soundfont: source.render.soundfont }), log);
 }
 
 /**
@@ -174,7 +216,7 @@ async function startPlaying(interaction: VoiceInteraction, target: Target, track
     place = session.enqueue(track);
     return session;
   });
-  const content = guess === 0 ? playingNow(track.info, target.channel.id) : queuedAt(track.info, guess, aheadSec);
+  const content = guess === 0 ? startingNow(track.info, target.channel.id) : queuedAt(track.info, guess, aheadSec);
   const [play, reply] = await Promise.allSettled([started, interaction.reply({ content, allowedMentions: { parse: [] } })]);
   if (play.status === 'rejected') {
     track.dispose();
@@ -191,10 +233,16 @@ async function startPlaying(interaction: VoiceInteraction, target: Target, track
     log.error({ err: error.message }, 'voice render failed');
     void interaction.followUp({ content: say.renderFailed, flags: MessageFlags.Ephemeral }).catch(() => {});
   });
-  if (place !== guess) {
-    const content = place === 0 ? playingNow(track.info, target.channel.id) : queuedAt(track.info, place, secondsAhead(play.value, track));
-    await interaction.editReply({ content, allowedMentions: { parse: [] } });
-  }
+  const placed: Promise<unknown> =
+    place !== guess
+      ? interaction.editReply({ content: place === 0 ? startingNow(track.info, target.channel.id) : queuedAt(track.info, place, secondsAhead(play.value, track)), allowedMentions: { parse: [] } })
+      : Promise.resolve();
+  // "Now playing" only once the first packet has gone out; after any edit above, never before it.
+  void track.audible
+    .then(() => placed)
+    .then(() => interaction.editReply({ content: playingNow(track.info, target.channel.id), allowedMentions: { parse: [] } }))
+    .catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not say "now playing"'));
+  await placed;
 }
 
 /** Seconds until a track added now (or `track`, already queued) would start. */

@@ -103,10 +103,30 @@ export class GuildSession {
     this.connection = joinVoiceChannel({ guildId: this.guildId, channelId: opts.channelId, adapterCreator: opts.guild.voiceAdapterCreator, selfDeaf: true });
     this.player = createAudioPlayer({ behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: MAX_MISSED_FRAMES } });
     this.connection.subscribe(this.player);
+    this.watchDispatch();
     this.connection.on('stateChange', (old, next) => void this.onConnectionState(old, next));
     this.connection.on('error', (error) => this.log.warn({ err: error.message }, 'voice connection error'));
     this.player.on('stateChange', (old, next) => this.onPlayerState(old, next));
     this.player.on('error', (error) => this.log.warn({ err: error.message, track: (error.resource.metadata as Track | undefined)?.info.title }, 'playback error; going on with the queue'));
+  }
+
+  /**
+   * Tell a track when its first audio packet has really gone out. @discordjs/voice emits nothing
+   * per packet, so the connection's dispatchAudio (called every 20 ms with the packet the player
+   * prepared the cycle before; true when one was sent over UDP) is wrapped. The resource counts
+   * only packets read from the track (silence padding is not counted), so a true dispatch while
+   * it has played more than 0 ms is the track's first real packet, not silence and not a packet
+   * merely prepared while the connection was still being set up.
+   */
+  private watchDispatch(): void {
+    const connection = this.connection;
+    const dispatch = connection.dispatchAudio.bind(connection);
+    connection.dispatchAudio = () => {
+      const sent = dispatch();
+      const c = this.current;
+      if (sent && c && c.resource.playbackDuration > 0) c.track.markAudible();
+      return sent;
+    };
   }
 
   /** Resolves once the first connection is Ready; false if Discord never let us in. */

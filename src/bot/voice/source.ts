@@ -23,6 +23,7 @@ export class OggSource {
   private readonly waiting = new Set<() => void>();
   private readonly readers = new Set<Readable>();
   private readonly failureListeners: ((error: Error) => void)[] = [];
+  private readonly completeListeners: (() => void)[] = [];
 
   /** `produce` is called once, on first prepare() or open(). */
   constructor(private readonly produce?: () => Readable) {}
@@ -61,6 +62,7 @@ export class OggSource {
     this.producer.once('end', () => {
       this.done = true;
       this.wake();
+      for (const listener of this.completeListeners.splice(0)) listener();
     });
     this.producer.once('error', (error) => this.fail(error));
   }
@@ -69,6 +71,12 @@ export class OggSource {
   onFailure(listener: (error: Error) => void): void {
     if (this.failure) listener(this.failure);
     else this.failureListeners.push(listener);
+  }
+
+  /** Called once every byte has been produced (at once for a source that is complete already). */
+  onComplete(listener: () => void): void {
+    if (this.done) listener();
+    else if (!this.failure) this.completeListeners.push(listener);
   }
 
   /** A new reader from the first byte. Destroying it leaves the source (and other readers) alone. */
@@ -98,6 +106,7 @@ export class OggSource {
   /** Stop producing (kills a render) and end every reader. */
   dispose(): void {
     this.failureListeners.length = 0;
+    this.completeListeners.length = 0;
     this.producer?.destroy();
     this.producer = undefined;
     for (const reader of this.readers) reader.destroy();
@@ -107,6 +116,7 @@ export class OggSource {
   private fail(error: Error): void {
     if (this.done || this.failure) return;
     this.failure = error;
+    this.completeListeners.length = 0;
     this.wake();
     for (const listener of this.failureListeners.splice(0)) listener(error);
   }

@@ -31,7 +31,8 @@ export const say = {
   joinFailed: (channelId: string) =>
     `I couldn't connect to <#${channelId}>: Discord didn't let me in. Check that I may **Connect** there and that the channel isn't full, then try again.`,
   queueFull: (max: number) => `The queue is full (${max} pieces). Wait for some to finish, or /skip a few.`,
-  expired: 'That piece is no longer stored (old results are cleared after a while). Compose it again with /play or /compose.',
+  expired: 'That piece is no longer stored (old results are cleared after a while), and its MIDI file is not on this message. Compose it again with /play or /compose and its seed.',
+  filesRefused: (reason: string, seed: number) => `I couldn't queue the files of this piece: ${reason} /compose with seed:${seed} and the same options gives them.`,
   nothingPlaying: 'Nothing is playing right now. Use /play to start something.',
   notConnected: "I'm not in a voice channel here. Use /play to start something.",
   notInBotChannel: (channelId: string) => `You need to be in <#${channelId}>, where I'm playing, to control the music.`,
@@ -45,8 +46,19 @@ function andList(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
+const ORIGIN_NOTE: Record<TrackInfo['origin'], string> = {
+  new: ' · the files follow below once it has rendered',
+  stored: '',
+  rebuilt: ' · rebuilt from its MIDI (the stored audio had expired)',
+};
+
+/** Said until the first audio packet has gone out (joining and rendering take a moment). */
+export function startingNow(t: TrackInfo, channelId: string): string {
+  return `⏳ Starting in <#${channelId}>: ${describeTrack(t)}\n-# Asked for by <@${t.requestedBy}>${ORIGIN_NOTE[t.origin]}`;
+}
+
 export function playingNow(t: TrackInfo, channelId: string): string {
-  return `▶️ Now playing in <#${channelId}>: ${describeTrack(t)}\n-# Asked for by <@${t.requestedBy}>${t.origin === 'new' ? ` · /compose with seed:${t.seed} and the same options gives you the files` : ''}`;
+  return `▶️ Now playing in <#${channelId}>: ${describeTrack(t)}\n-# Asked for by <@${t.requestedBy}>${ORIGIN_NOTE[t.origin]}`;
 }
 
 export function queuedAt(t: TrackInfo, place: number, startsInSec: number): string {

@@ -2,17 +2,25 @@
  * A track in a guild's voice queue: what it is (for /queue and /nowplaying) and how to get its
  * Ogg Opus from any point at any volume.
  *
- * Two kinds:
+ * Three kinds:
  *  - a stored result (the "Play in voice" button, or /play of a request already composed): its
  *    Ogg Opus bytes are played as they are; a stored mp3/wav goes through ffmpeg once.
  *  - a new piece (/play): composed here in the bot process (pure, tens of ms) and stream-rendered
  *    with renderOggOpusStream, so playback starts while fluidsynth is still rendering.
+ *  - a rebuilt piece ("Play in voice" on a result whose audio has expired from the store): its
+ *    MIDI (kept in the store, or the file posted with the result) is read back into a score and
+ *    stream-rendered like a new piece. Same notes, same SoundFont choice, no composing.
+ *
+ * `audible` resolves when the track's first audio packet has actually gone out to Discord (the
+ * session sees the dispatch), which is when "Now playing" becomes true.
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { compose } from '../../core/compose.ts';
 import { formatKey } from '../../core/keys.ts';
 import type { CompositionRequest } from '../../core/request.ts';
+import type { Score } from '../../core/score.ts';
+import { midiToScore } from '../../midi/transformSource.ts';
 import { scoreToMidi } from '../../midi/scoreToMidi.ts';
 import type { StoredPiece } from '../../queue/resultStore.ts';
 import { renderOggOpusStream } from '../../render/index.ts';
@@ -30,17 +38,32 @@ export interface TrackInfo {
   loop: boolean;
   /** The member who asked for it (DJ rules: members may always act on their own tracks). */
   requestedBy: string;
-  origin: 'new' | 'stored';
+  origin: 'new' | 'stored' | 'rebuilt';
   resultId?: string;
 }
 
 export class Track {
   readonly id = randomUUID().slice(0, 8);
+  /** Resolves when the first audio packet of this track has been sent to Discord. */
+  readonly audible: Promise<void>;
+  private markAudibleOnce!: () => void;
 
   constructor(
     readonly info: TrackInfo,
     private readonly source: OggSource,
-  ) {}
+  ) {
+    this.audible = new Promise((resolve) => (this.markAudibleOnce = resolve));
+  }
+
+  /** Called by the session when the first packet went out (idempotent). */
+  markAudible(): void {
+    this.markAudibleOnce();
+  }
+
+  /** Called once its audio has been produced in full (a live render finished). */
+  onComplete(listener: () => void): void {
+    this.source.onComplete(listener);
+  }
 
   /** Start producing its audio now (a render takes a while; the next track is prepared early). */
   prepare(): void {
@@ -85,6 +108,18 @@ export function storedTrack(resultId: string, piece: StoredPiece, requestedBy: s
  */
 export async function newTrack(request: CompositionRequest, requestedBy: string, opts: { soundfont?: string } = {}): Promise<Track> {
   const { score } = await compose(request, await defaultMelodyGenerator());
+  return scoreTrack(score, requestedBy, { ...opts, origin: 'new' });
+}
+
+/** A stored piece whose audio is gone, from its MIDI (throws SourceMidiError if the file is not one of ours). */
+export function rebuiltTrack(resultId: string, midi: Buffer, requestedBy: string, opts: { soundfont?: string } = {}): Track {
+  const track = scoreTrack(midiToScore(midi), requestedBy, { ...opts, origin: 'rebuilt' });
+  track.info.resultId = resultId;
+  return track;
+}
+
+/** Stream-render `score` on prepare(). */
+function scoreTrack(score: Score, requestedBy: string, opts: { soundfont?: string; origin: 'new' | 'rebuilt' }): Track {
   // A loop is rendered with a copy of its last bars first and that pre-roll cut, as renderAudio does.
   const midi = scoreToMidi(score, { loopPreRoll: score.meta.loop });
   const source = new OggSource(() =>
@@ -101,7 +136,7 @@ export async function newTrack(request: CompositionRequest, requestedBy: string,
       seed: score.meta.seed,
       loop: score.meta.loop,
       requestedBy,
-      origin: 'new',
+      origin: opts.origin,
     },
     source,
   );
