@@ -15,7 +15,7 @@
  *    process skips the hook, and then the pid file lets the next start clean up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -91,7 +91,8 @@ export async function stopStaleServer(dataDir: string, timeoutMs = 10_000): Prom
   // directory is ours. Its cmdline is renamed by redis, so the directory is read from /proc.
   const exe = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '');
-  if (!/redis-server/.test(exe) || path.resolve(cwd) !== dataDir) {
+  const ourDir = await realpath(dataDir).catch(() => dataDir);
+  if (!/redis-server/.test(exe) || cwd !== ourDir) {
     await rm(pidFile, { force: true });
     return null;
   }
