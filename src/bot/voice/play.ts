@@ -7,8 +7,9 @@
  * /play with a seed whose piece is already in the result store replays the stored audio (any
  * stored format); anything else is composed here and stream-rendered (see track.ts).
  *
- * The files of a new piece: once its live render has finished (so the two renders never compete
- * for the CPU while the stream is being made), a normal compose job for the same request and
+ * The files of a new piece: once its live render has finished and its first packet has gone out
+ * (so the two renders never compete for the CPU while the stream is being made, nor delay its
+ * start), a normal compose job for the same request and
  * seed is queued, and its result (audio in the server's format, MIDI, piano roll, the usual
  * buttons) is posted as a follow-up under the /play reply, which keeps saying what is playing.
  * The files are what /compose would give (the same MIDI bytes, the normalised and tagged audio),
@@ -160,7 +161,9 @@ export async function playCommand(interaction: ChatInputCommandInteraction, ctx:
       ignored: built.ignored,
       enqueuedAt: Date.now(),
     };
-    track.onComplete(() => void queueFiles(interaction, ctx, files, log));
+    // After the render is done and the first packet is out, so the second render (and the compose
+    // on this process's worker) never delays the start of playback.
+    track.onComplete(() => void track.audible.then(() => queueFiles(interaction, ctx, files, log)));
   }
   log.info({ origin: track.info.origin, resultId: track.info.resultId, seed: track.info.seed, durationSec: track.info.durationSec }, 'voice play');
   await startPlaying(interaction, target, track, log);
