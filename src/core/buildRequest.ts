@@ -22,6 +22,7 @@ import { randomInt } from 'node:crypto';
 import { StyleCatalog } from './catalog/index.ts';
 import { parsePrompt, PURPOSE_DEFAULTS, tempoFeelOf, type ParsedPrompt, type PromptField, type TempoFeel } from './prompt.ts';
 import {
+  characterCount,
   checkDuration,
   checkEnergy,
   checkInstrument,
@@ -266,8 +267,9 @@ function readPrompt(value: unknown, problems: FieldProblem[]): string {
     return '';
   }
   const text = value.trim();
-  if (text.length > LIMITS.promptLength) {
-    problems.push({ field: 'prompt', message: `is ${text.length} characters long; please shorten it.`, allowed });
+  const length = characterCount(text);
+  if (length > LIMITS.promptLength) {
+    problems.push({ field: 'prompt', message: `is ${length} characters long; please shorten it.`, allowed });
     return '';
   }
   return text;

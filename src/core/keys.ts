@@ -15,8 +15,31 @@ const MODE_WORDS: Record<string, ModeName> = {
 export const TONICS = ['C', 'C#', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'Gb', 'G', 'Ab', 'A', 'Bb', 'B'] as const;
 
 /**
- * Parse a key name: "F# minor", "Eb major", "D dorian", "c#m", "Am", "Bb", "f sharp minor".
- * Returns null when it is not a key.
+ * German note names, read only before "Dur"/"Moll" (an English "B" or "as" means something
+ * else): H is B natural, B is B flat, -is sharpens and -es/-s flattens.
+ */
+const GERMAN_TONICS: Readonly<Record<string, string>> = {
+  c: 'C', cis: 'C#', des: 'Db', d: 'D', dis: 'D#', es: 'Eb', e: 'E', f: 'F', fis: 'F#',
+  ges: 'Gb', g: 'G', gis: 'G#', as: 'Ab', a: 'A', ais: 'A#', b: 'Bb', h: 'B',
+};
+const GERMAN_MODES: Readonly<Record<string, ModeName>> = { dur: 'major', moll: 'minor' };
+
+/** "H-Dur", "h moll", "fis-Moll", "Es-Dur"; also "H major", since H is only ever German B. */
+function parseGermanKey(text: string): KeySignature | null {
+  const match = /^([a-h](?:is|es|s)?)[\s-]*([a-z]+)$/i.exec(text);
+  if (!match) return null;
+  const [name, modeWord] = [match[1]!.toLowerCase(), match[2]!.toLowerCase()];
+  const german = GERMAN_MODES[modeWord];
+  if (german) {
+    const tonic = GERMAN_TONICS[name];
+    return tonic ? { tonic, mode: german } : null;
+  }
+  return name === 'h' ? parseKey(`B ${modeWord}`) : null;
+}
+
+/**
+ * Parse a key name: "F# minor", "Eb major", "D dorian", "c#m", "Am", "Bb", "f sharp minor",
+ * and German ones ("H-Dur", "fis moll"). Returns null when it is not a key.
  */
 export function parseKey(text: string): KeySignature | null {
   const cleaned = text
@@ -26,7 +49,7 @@ export function parseKey(text: string): KeySignature | null {
     .replace(/♯/g, '#')
     .replace(/♭/g, 'b');
   const match = /^([A-Ga-g])([#b]?)\s*(major|minor|maj|min|mi|m|M|ionian|aeolian|dorian|phrygian|lydian|mixolydian|mixo|locrian)?$/i.exec(cleaned);
-  if (!match) return null;
+  if (!match) return parseGermanKey(cleaned);
   const letter = match[1]!.toUpperCase();
   const accidental = match[2] ?? '';
   const rawMode = match[3] ?? '';

@@ -75,7 +75,8 @@ export interface ParsedPrompt {
   instruments?: string[];
   energy?: Energy;
   loop?: boolean;
-  seed?: number;
+  /** A number, or the digits as written when they are beyond what a number holds exactly. */
+  seed?: number | string;
   purpose?: Purpose;
   /** When the style came from a word that is also an instrument ("piano"): that instrument. */
   styleWordInstrument?: string;
@@ -387,7 +388,8 @@ const seconds = (value: number): Omit<Mention, 'from' | 'at'> | null =>
   Number.isFinite(value) ? { field: 'duration', value, shown: `${Math.round(value * 1000) / 1000} s`, rank: 2 } : null;
 
 function scanPatterns(s: Scan): void {
-  scan(s, SEED_RE, (m) => ({ field: 'seed', value: Number(m[1]), shown: m[1]!, rank: 1 }));
+  // Digits past 2^53 stay text, so a refusal can quote them exactly rather than rounded.
+  scan(s, SEED_RE, (m) => ({ field: 'seed', value: Number.isSafeInteger(Number(m[1])) ? Number(m[1]) : m[1]!, shown: m[1]!, rank: 1 }));
   for (const pattern of TEMPO_RES) {
     scan(s, pattern, (m) => ({ field: 'tempo', value: Number(m[1]), shown: `${Number(m[1])} bpm`, rank: 2 }));
   }
@@ -704,7 +706,7 @@ export function parsePrompt(text: string): ParsedPrompt {
     else if (field === 'meter') result.meter = String(v);
     else if (field === 'energy') result.energy = v as Energy;
     else if (field === 'loop') result.loop = Boolean(v);
-    else if (field === 'seed') result.seed = Number(v);
+    else if (field === 'seed') result.seed = typeof v === 'number' ? v : String(v);
     else result.purpose = v as Purpose;
   }
 

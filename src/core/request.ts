@@ -40,6 +40,15 @@ export const LIMITS = {
   instruments: 4,
 } as const;
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Characters as a reader counts them (grapheme clusters): "🎵" or "👨‍👩‍👧" is one, not 2 or 8 UTF-16 units. */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (const _ of graphemes.segment(text)) count++;
+  return count;
+}
+
 const KeySchema = z.object({ tonic: z.string().min(1), mode: z.enum(MODES) });
 
 export const CompositionRequestSchema = z.object({
@@ -54,7 +63,7 @@ export const CompositionRequestSchema = z.object({
   energy: z.enum(ENERGIES).nullable(),
   seed: z.number().int().min(LIMITS.seed.min).max(LIMITS.seed.max),
   loop: z.boolean(),
-  prompt: z.string().max(LIMITS.promptLength),
+  prompt: z.string().refine((text) => characterCount(text) <= LIMITS.promptLength, { message: `at most ${LIMITS.promptLength} characters` }),
 });
 export type CompositionRequest = z.infer<typeof CompositionRequestSchema>;
 
@@ -214,12 +223,25 @@ export function checkEnergy(text: string): Check<Energy> {
 }
 
 export function checkSeed(value: number | string): Check<number> {
+  const allowed = `a whole number from ${LIMITS.seed.min} to ${LIMITS.seed.max}`;
   // Strings must be whole decimal numbers: Number() would turn "" into 0 and "0x10" into 16.
-  const seed = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(seed) || seed < LIMITS.seed.min || seed > LIMITS.seed.max) {
-    return bad({ field: 'seed', message: `"${value}" is not a valid seed.`, allowed: `a whole number from 0 to ${LIMITS.seed.max}` });
+  const text = String(value).trim();
+  const seed = typeof value === 'number' ? value : /^-?\d+$/.test(text) ? Number(text) : NaN;
+  if (Number.isInteger(seed) && (seed < LIMITS.seed.min || seed > LIMITS.seed.max)) {
+    // Echo the digits as typed: past 2^53 Number() would round them ("…993" → "…992").
+    // No suggestion: every seed in range is as near as any other.
+    return bad({ field: 'seed', message: `"${text}" is out of range.`, allowed });
   }
+  if (!Number.isInteger(seed)) return bad({ field: 'seed', message: `"${text}" is not a whole number.`, allowed });
   return ok(seed);
+}
+
+/** An audio format ("ogg", " MP3 "), with the nearest one on a miss. */
+export function checkFormat(text: string): Check<AudioFormat> {
+  const wanted = text.toLowerCase().trim();
+  const found = FORMATS.find((f) => f === wanted);
+  if (found) return ok(found);
+  return bad({ field: 'format', message: `"${text}" is not an audio format I write.`, allowed: FORMATS.join(', '), suggestion: closest(wanted, FORMATS) });
 }
 
 let instrumentTable: Map<string, number> | undefined;

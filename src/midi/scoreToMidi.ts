@@ -7,6 +7,7 @@ import tonejs from '@tonejs/midi';
 import { Note } from 'tonal';
 import type { Role, Score, ScoreNote } from '../core/score.ts';
 import { ticksToSeconds, ticksPerBar } from '../core/score.ts';
+import { encodeMidi } from './encodeMidi.ts';
 
 const { Midi } = tonejs;
 
@@ -41,6 +42,14 @@ export function keySignatureOf(score: Score): { sharpsFlats: number; minor: bool
 }
 
 export function scoreToMidi(score: Score, opts: { loopPreRoll?: boolean } = {}): MidiOutput {
+  const { midi, preRollTicks } = scoreToMidiObject(score, opts);
+  // encodeMidi writes what midi.toArray() would, without its quadratic writer.
+  const bytes = patchKeySignature(encodeMidi(midi), keySignatureOf(score));
+  return { bytes, trimStartSec: ticksToSeconds(preRollTicks, score.bpm, score.ppq) };
+}
+
+/** The @tonejs/midi object scoreToMidi encodes (before the key-signature patch), and its pre-roll. */
+export function scoreToMidiObject(score: Score, opts: { loopPreRoll?: boolean } = {}): { midi: InstanceType<typeof Midi>; preRollTicks: number } {
   const preRollTicks = opts.loopPreRoll && score.meta.loop ? Math.min(score.endTick, 2 * ticksPerBar(score.meter, score.ppq)) : 0;
   const midi = new Midi();
   midi.header.name = score.meta.title;
@@ -75,9 +84,7 @@ export function scoreToMidi(score: Score, opts: { loopPreRoll?: boolean } = {}):
   const endTick = Math.round(score.endTick + preRollTicks + (score.meta.loop ? 0 : tailTicks(score)));
   const first = midi.tracks[0];
   if (first) first.addCC({ number: 7, value: MIX[score.tracks[0]!.role].volume / 127, ticks: endTick });
-
-  const bytes = patchKeySignature(midi.toArray(), keySignatureOf(score));
-  return { bytes, trimStartSec: ticksToSeconds(preRollTicks, score.bpm, score.ppq) };
+  return { midi, preRollTicks };
 }
 
 function tailTicks(score: Score): number {

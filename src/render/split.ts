@@ -7,6 +7,7 @@
  * `fluidsynth | ffmpeg` pipe.
  */
 import tonejs from '@tonejs/midi';
+import { encodeMidi } from '../midi/encodeMidi.ts';
 
 const { Midi } = tonejs;
 
@@ -62,7 +63,7 @@ export function planSplit(midiBytes: Uint8Array, totalSec: number, crossfadeSec:
   first.header.meta = first.header.meta.filter((m) => m.ticks < seamTick);
   for (const track of first.tracks) {
     // Notes sounding across the seam stay whole: the first half is only used up to the seam.
-    for (const note of [...track.notes]) if (note.ticks >= seamTick) track.notes.splice(track.notes.indexOf(note), 1);
+    track.notes = track.notes.filter((note) => note.ticks < seamTick);
     trimControlChanges(track, (t) => t < seamTick);
   }
   // A late event keeps fluidsynth's player running through the crossfade.
@@ -90,7 +91,7 @@ export function planSplit(midiBytes: Uint8Array, totalSec: number, crossfadeSec:
   }
   second.header.meta = [];
 
-  return { first: first.toArray(), second: second.toArray(), seamSec: seamTick * secPerTick, preRollSec: (seamTick - startTick) * secPerTick };
+  return { first: encodeMidi(first), second: encodeMidi(second), seamSec: seamTick * secPerTick, preRollSec: (seamTick - startTick) * secPerTick };
 }
 
 function trimControlChanges(track: InstanceType<typeof Midi>['tracks'][number], keep: (tick: number) => boolean): void {

@@ -35,7 +35,23 @@ describe('parseKey', () => {
     expect(parseKey(text)).toEqual({ tonic, mode });
   });
 
-  it.each(['', '   ', 'H major', 'major', 'X', 'C##', 'C# majr', 'the key of C', 'Cmaj7', 'A minor key', 'C major minor', '12', '🎵'])(
+  // German names: H is B natural, B is B flat, -is sharpens and -es flattens; Dur major, Moll minor.
+  it.each([
+    ['H major', 'B', 'major'],
+    ['h moll', 'B', 'minor'],
+    ['H-Dur', 'B', 'major'],
+    ['h-Moll', 'B', 'minor'],
+    ['B-Dur', 'Bb', 'major'],
+    ['fis moll', 'F#', 'minor'],
+    ['Es-Dur', 'Eb', 'major'],
+    ['as dur', 'Ab', 'major'],
+    ['C Dur', 'C', 'major'],
+    ['a moll', 'A', 'minor'],
+  ])('German %j → %s %s', (text, tonic, mode) => {
+    expect(parseKey(text)).toEqual({ tonic, mode });
+  });
+
+  it.each(['', '   ', 'H', 'fis', 'H dorianx', 'major', 'X', 'C##', 'C# majr', 'the key of C', 'Cmaj7', 'A minor key', 'C major minor', '12', '🎵'])(
     '%j is not a key',
     (text) => {
       expect(parseKey(text)).toBeNull();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRequest, type BuiltRequest } from '../../src/core/buildRequest.ts';
 import { StyleCatalog } from '../../src/core/catalog/index.ts';
-import { CompositionRequestSchema, formatProblem, LIMITS, METERS, RequestError, type FieldProblem, type RequestInput } from '../../src/core/request.ts';
+import { checkFormat, CompositionRequestSchema, formatProblem, LIMITS, METERS, RequestError, type FieldProblem, type RequestInput } from '../../src/core/request.ts';
 import { createRng } from '../../src/core/rng.ts';
 
 const fixedSeed = { randomSeed: () => 1234 };
@@ -41,7 +41,7 @@ describe('each bad field names itself, says what is allowed and suggests the nea
     ['tempo too fast', { tempo: 500 }, 'tempo', '240'],
     ['tempo too slow', { tempo: 10 }, 'tempo', '40'],
     ['tempo as text', { tempo: '300 bpm' }, 'tempo', '240'],
-    ['German key name', { key: 'H major' }, 'key', 'B major'],
+    ['German key name, misspelt', { key: 'H majr' }, 'key', 'B major'],
     ['misspelt mode', { key: 'C# mjor' }, 'key', 'C# major'],
     ['meter in five', { meter: '5/4' }, 'meter', '4/4'],
     ['meter in seven eighths', { meter: '7/8' }, 'meter', '6/8'],
@@ -96,8 +96,30 @@ describe('each bad field names itself, says what is allowed and suggests the nea
     expect(() => build({ prompt: 'a'.repeat(LIMITS.promptLength) })).not.toThrow();
   });
 
+  it('counts what a reader sees as characters: an emoji is one, however many UTF-16 units it takes', () => {
+    const notes = '🎵'.repeat(LIMITS.promptLength); // 1,000 UTF-16 units
+    const built = build({ prompt: notes });
+    expect(built.request.prompt).toBe(notes);
+    expect(CompositionRequestSchema.safeParse(built.request).success).toBe(true);
+    const family = '👨‍👩‍👧'.repeat(LIMITS.promptLength); // 8 units each, one character on screen
+    expect(build({ prompt: family }).request.prompt).toBe(family);
+    const problem = problemFor({ prompt: '🎵'.repeat(LIMITS.promptLength + 1) }, 'prompt');
+    expect(problem.message).toContain(`is ${LIMITS.promptLength + 1} characters long`);
+  });
+
+  it.each([
+    ['in the prompt', { prompt: 'lofi, seed 9007199254740993' }],
+    ['as text', { seed: '9007199254740993' }],
+    ['far beyond 2^53', { prompt: 'seed 123456789012345678901234567890' }],
+  ])('refuses a seed beyond the range %s, echoing it exactly with the range', (_, input) => {
+    const problem = problemFor(input, 'seed');
+    const typed = /(\d{16,})/.exec(JSON.stringify(input))![1]!;
+    expect(problem.message).toContain(`"${typed}"`);
+    expect(problem.allowed).toContain(`0 to ${LIMITS.seed.max}`);
+  });
+
   it('reports every problem at once', () => {
-    const problems = problemsOf({ style: 'synthwav', mood: 'hapy', duration: 0, tempo: 500, key: 'H major', meter: '5/4', instruments: ['pianno'], energy: 'hgh', seed: -1, loop: 'maybe' });
+    const problems = problemsOf({ style: 'synthwav', mood: 'hapy', duration: 0, tempo: 500, key: 'X major', meter: '5/4', instruments: ['pianno'], energy: 'hgh', seed: -1, loop: 'maybe' });
     expect(problems.map((p) => p.field).sort()).toEqual(['duration', 'energy', 'instruments', 'key', 'loop', 'meter', 'mood', 'seed', 'style', 'tempo']);
   });
 
@@ -109,6 +131,21 @@ describe('each bad field names itself, says what is allowed and suggests the nea
 
   it.each([null, undefined, 'lofi', 42, [], [{ style: 'lofi' }], () => ({})])('rejects a request that is not a set of fields: %j', (input) => {
     expect(problemsOf(input).map((p) => p.field)).toEqual(['request']);
+  });
+});
+
+describe('the audio format', () => {
+  it('is trimmed and read in any case, like every other field', () => {
+    expect(checkFormat('ogg ')).toEqual({ ok: true, value: 'ogg' });
+    expect(checkFormat(' MP3')).toEqual({ ok: true, value: 'mp3' });
+  });
+
+  it('names the nearest format it writes', () => {
+    const checked = checkFormat('ogx');
+    expect(checked.ok).toBe(false);
+    if (checked.ok) return;
+    expect(checked.problem).toMatchObject({ field: 'format', suggestion: 'ogg' });
+    expect(checked.problem.allowed).toBe('ogg, mp3, wav');
   });
 });
 
