@@ -2,14 +2,16 @@
 /**
  * tunesmith CLI: `tunesmith compose "<prompt>" [options]` and `tunesmith styles`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { buildRequest } from '../core/buildRequest.ts';
+import { Command, CommanderError } from 'commander';
+import { buildRequest, type BuiltRequest } from '../core/buildRequest.ts';
 import { formatCatalog } from '../core/catalog/index.ts';
-import { FORMATS, RequestError, type AudioFormat, type RequestInput } from '../core/request.ts';
+import { checkFormat, FORMATS, formatProblem, RequestError, type FieldProblem, type RequestInput } from '../core/request.ts';
 import { createPiece } from '../pipeline.ts';
 import { MissingToolError, RenderError } from '../render/errors.ts';
+import { checkSoundFont, DEFAULT_SOUNDFONT, SOUNDFONT_NAMES } from '../render/soundfont.ts';
+import { checkOutDir, makeOutDir } from './outDir.ts';
 import { createProgressLine } from './progress.ts';
 import { formatSummary } from './summary.ts';
 
@@ -33,11 +35,9 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48) || 'piece';
 }
 
-async function runCompose(prompt: string | undefined, flags: ComposeFlags): Promise<void> {
-  const format = flags.format.toLowerCase() as AudioFormat;
-  if (!FORMATS.includes(format)) {
-    throw new RequestError([{ field: 'format', message: `"${flags.format}" is not an audio format I write.`, allowed: FORMATS.join(', ') }]);
-  }
+/** Every option checked, all problems reported at once, before anything is composed or written. */
+async function checkOptions(prompt: string | undefined, flags: ComposeFlags) {
+  const problems: FieldProblem[] = [];
   const input: RequestInput = {
     prompt,
     style: flags.style,
@@ -51,11 +51,31 @@ async function runCompose(prompt: string | undefined, flags: ComposeFlags): Prom
     seed: flags.seed,
     loop: flags.loop,
   };
-  const built = buildRequest(input);
+  let built: BuiltRequest | undefined;
+  try {
+    built = buildRequest(input);
+  } catch (error) {
+    if (!(error instanceof RequestError)) throw error;
+    problems.push(...error.problems);
+  }
+  const format = checkFormat(flags.format);
+  if (!format.ok) problems.push(format.problem);
+  const soundfont = checkSoundFont(flags.soundfont);
+  if (!soundfont.ok) problems.push(soundfont.problem);
+  const out = await checkOutDir(flags.out);
+  if (out) problems.push(out);
+  if (problems.length || !built || !format.ok || !soundfont.ok) throw new RequestError(problems);
+  // Only a request that will be composed gets its folder made (and proven writable).
+  const made = await makeOutDir(flags.out);
+  if (made) throw new RequestError([made]);
+  return { built, format: format.value };
+}
+
+async function runCompose(prompt: string | undefined, flags: ComposeFlags): Promise<void> {
+  const { built, format } = await checkOptions(prompt, flags);
   const progress = createProgressLine();
   const piece = await createPiece(built.request, { format, soundfont: flags.soundfont, onProgress: progress.update }).finally(progress.end);
 
-  await mkdir(flags.out, { recursive: true });
   const base = path.join(flags.out, `${slug(`${piece.score.meta.style}-${piece.score.meta.mood}`)}-${piece.score.meta.seed}`);
   const files: [string, Uint8Array][] = [
     [`${base}.mid`, piece.midi],
@@ -66,21 +86,45 @@ async function runCompose(prompt: string | undefined, flags: ComposeFlags): Prom
   console.log(formatSummary({ piece, ...built, files: files.map(([f]) => f) }));
 }
 
+/** How this CLI was started, so the help hint can be pasted back as is. */
+function helpCommand(): string {
+  const via = process.env.npm_lifecycle_event;
+  if (via === 'compose') return 'npm run compose -- --help';
+  if (via === 'tunesmith') return 'npm run tunesmith -- compose --help';
+  return 'tunesmith compose --help';
+}
+
 function failWith(error: unknown): never {
+  if (error instanceof CommanderError) {
+    // Commander has printed its one-line message (and the help hint); --help and --version exit 0.
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
   if (error instanceof RequestError) {
-    console.error(`Sorry, I can't compose that:\n${error.problems.map((p) => `  • ${p.field}: ${p.message}${p.suggestion !== undefined ? ` Did you mean "${p.suggestion}"?` : ''}\n    Allowed: ${p.allowed}.`).join('\n')}`);
+    // One line per problem: what was wrong, the nearest valid value, what is allowed.
+    console.error(error.problems.map(formatProblem).join('\n'));
     process.exit(2);
   }
   if (error instanceof MissingToolError || error instanceof RenderError) {
     console.error(error.message);
     process.exit(3);
   }
+  const errno = error as NodeJS.ErrnoException;
+  if (errno?.code && errno.syscall) {
+    // A file-system failure after the checks (the disk filled up, the folder vanished): one line.
+    console.error(`Could not ${errno.syscall} ${errno.path ?? ''}: ${errno.message}`.replace(/\s+:/, ':'));
+    process.exit(1);
+  }
   console.error(`Unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
   process.exit(1);
 }
 
 const program = new Command();
-program.name('tunesmith').description('Compose music from a prompt: audio, MIDI and a piano-roll picture.').showHelpAfterError();
+program
+  .name('tunesmith')
+  .description('Compose music from a prompt: audio, MIDI and a piano-roll picture.')
+  // A usage error is its one-line message and where the options are, not 40 lines of help.
+  .showHelpAfterError(`Run "${helpCommand()}" for the options.`)
+  .exitOverride();
 
 program
   .command('compose')
@@ -96,11 +140,8 @@ program
   .option('--energy <level>', 'low, medium or high')
   .option('--seed <n>', 'repeat an earlier piece exactly')
   .option('--loop', 'make a seamless loop instead of an ending')
-  .option('--format <format>', `audio format: ${FORMATS.join(', ')}`, (v) => {
-    if (!FORMATS.includes(v.toLowerCase() as AudioFormat)) throw new InvalidArgumentError(`use one of ${FORMATS.join(', ')}`);
-    return v.toLowerCase();
-  }, 'ogg')
-  .option('--soundfont <name|path>', 'fluidr3 (default), timgm6mb, musescore, or a path to a .sf2/.sf3')
+  .option('--format <format>', `audio format: ${FORMATS.join(', ')}`, 'ogg')
+  .option('--soundfont <name|path>', `${SOUNDFONT_NAMES.join(', ')} (default ${DEFAULT_SOUNDFONT}), or a path to a .sf2/.sf3`)
   .option('--out <dir>', 'where to write the files', 'out')
   .action((prompt: string | undefined, flags: ComposeFlags) => runCompose(prompt, flags).catch(failWith));
 

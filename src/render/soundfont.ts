@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { Check, FieldProblem } from '../core/request.ts';
 import { closest } from '../core/suggest.ts';
 import { MissingToolError } from './errors.ts';
 
@@ -45,18 +46,19 @@ export const SOUNDFONT_NAMES = Object.keys(KNOWN);
 /** Unknown fonts: conservative; the renderer re-renders quieter if the synth output clips anyway. */
 const CUSTOM_FONT_GAIN = 0.3;
 
+const ALLOWED = `${SOUNDFONT_NAMES.join(', ')} or a path to a .sf2/.sf3 file`;
+
 /** A name that is neither a known SoundFont nor a path. */
 export class UnknownSoundFontError extends Error {
   readonly suggestion: string | undefined;
+  readonly problem: FieldProblem;
   constructor(name: string) {
     const suggestion = closest(name, SOUNDFONT_NAMES);
-    const hint = suggestion ? ` Did you mean "${suggestion}"?` : '';
-    super(
-      `Unknown SoundFont "${name}".${hint} Choose one of: ${SOUNDFONT_NAMES.join(', ')}, ` +
-        'or give a path to a .sf2/.sf3 file.',
-    );
+    const problem: FieldProblem = { field: 'soundfont', message: `"${name}" is not a SoundFont I know.`, allowed: ALLOWED, suggestion };
+    super(`${problem.message}${suggestion ? ` Did you mean "${suggestion}"?` : ''} Choose ${ALLOWED}.`);
     this.name = 'UnknownSoundFontError';
     this.suggestion = suggestion;
+    this.problem = problem;
   }
 }
 
@@ -115,6 +117,31 @@ function resolveName(name: string): SoundFont {
       debianPackage: known.debianPackage,
     },
   ]);
+}
+
+/**
+ * The caller's SoundFont choice checked as a request field (before any work): an unknown name,
+ * a missing file or a known font that is not installed is a problem saying what to do.
+ */
+export function checkSoundFont(choice?: string, env: NodeJS.ProcessEnv = process.env): Check<SoundFont> {
+  const fromEnv = !choice?.trim() && env[SOUNDFONT_ENV]?.trim() ? ` (from ${SOUNDFONT_ENV})` : '';
+  const field = `soundfont${fromEnv}`;
+  const wanted = choice?.trim() || env[SOUNDFONT_ENV]?.trim() || DEFAULT_SOUNDFONT;
+  if (looksLikePath(wanted)) {
+    const problem = soundFontProblem(wanted);
+    if (problem) return { ok: false, problem: { field, message: `"${wanted}" cannot be used: ${problem.replace(wanted, 'it')}.`, allowed: ALLOWED } };
+  }
+  try {
+    return { ok: true, value: resolveSoundFont(choice, env) };
+  } catch (error) {
+    if (error instanceof UnknownSoundFontError) return { ok: false, problem: { ...error.problem, field } };
+    if (error instanceof MissingToolError) {
+      const missing = error.missing[0];
+      const install = missing?.debianPackage ? `; install it with: sudo apt-get install ${missing.debianPackage}` : '';
+      return { ok: false, problem: { field, message: `"${wanted}" is not installed (${missing?.detail ?? error.message})${install}.`, allowed: ALLOWED } };
+    }
+    throw error;
+  }
 }
 
 /** Resolve the caller's choice, else env TUNESMITH_SOUNDFONT, else the default (FluidR3_GM). */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -75,6 +75,67 @@ describe('tunesmith CLI', () => {
     expect(result.stderr).toMatch(/tempo: 500 bpm is out of range\. Did you mean "240"\?/);
     expect(result.stderr).toMatch(/Allowed: 40–240 bpm/);
     await expect(readdir(dir)).rejects.toThrow();
+  });
+
+  /** Bad input is refused in one line per problem, before any work: no progress line, no stack, no files. */
+  function expectRefusedUpFront(result: { stderr: string; stdout: string; code: number }, pattern: RegExp): void {
+    expect(result.code, result.stderr).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines, result.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern);
+    expect(result.stderr).not.toMatch(/% done|composing|\n\s+at /);
+    expect(result.stdout).toBe('');
+  }
+
+  it('refuses an unknown SoundFont in one line, with the nearest name and the choices, before composing', async () => {
+    const dir = path.join(out, 'sf');
+    const result = await tunesmith(['compose', 'calm lofi', '--duration', '2', '--soundfont', 'fluidr', '--out', dir]);
+    expectRefusedUpFront(result, /^soundfont: "fluidr" is not a SoundFont I know\. Did you mean "fluidr3"\? Allowed: fluidr3, timgm6mb, musescore or a path to a \.sf2\/\.sf3 file\.$/);
+    await expect(readdir(dir)).rejects.toThrow();
+  });
+
+  it('refuses a SoundFont path that is not a SoundFont, before composing', async () => {
+    const fake = path.join(out, 'fake.sf2');
+    await writeFile(fake, 'not a soundfont');
+    expectRefusedUpFront(await tunesmith(['compose', '--duration', '2', '--soundfont', fake, '--out', path.join(out, 'sf2')]), /^soundfont: ".*fake\.sf2" cannot be used: it is not a SoundFont/);
+  });
+
+  it.each([
+    ['inside a device file', () => '/dev/null/out', /^out: "\/dev\/null\/out" is inside \/dev\/null, which is a file, not a folder\./],
+    ['a regular file', (dir: string) => path.join(dir, 'a-file'), /^out: ".*a-file" is a file, not a folder\. Did you mean ".*"\?/],
+    ['inside a regular file', (dir: string) => path.join(dir, 'a-file', 'sub'), /^out: ".*a-file\/sub" is inside .*a-file, which is a file, not a folder\./],
+    ['in /sys, which even root cannot write', () => '/sys/kernel/nope', /^out: "\/sys\/kernel\/nope" cannot be made: permission denied/],
+    ['in /proc, where mkdir -p would spin for ever', () => '/proc/tunesmith-nope/out', /^out: "\/proc\/tunesmith-nope\/out" cannot be made/],
+  ])('refuses an --out folder %s in one line, before any work', async (_, where, pattern) => {
+    await writeFile(path.join(out, 'a-file'), 'x');
+    expectRefusedUpFront(await tunesmith(['compose', 'calm lofi', '--duration', '2', '--out', where(out)]), pattern);
+  });
+
+  it('prints one line and where the help is for a usage error, not the whole help', async () => {
+    for (const args of [['compose', '--bogus'], ['compose', '--tempo']]) {
+      const result = await tunesmith(args);
+      expect(result.code).toBe(2);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines, result.stderr).toHaveLength(2);
+      expect(lines[0]).toMatch(/^error: /);
+      expect(lines[1]).toBe('Run "tunesmith compose --help" for the options.');
+    }
+    const help = await tunesmith(['compose', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--soundfont/);
+  });
+
+  it('refuses a seed beyond the range quoting it exactly, with the range', async () => {
+    expectRefusedUpFront(await tunesmith(['compose', '--seed', '9007199254740993', '--out', path.join(out, 'seed')]), /^seed: "9007199254740993" is out of range\. Allowed: a whole number from 0 to 4294967295\.$/);
+    expectRefusedUpFront(await tunesmith(['compose', 'lofi, seed 9007199254740993', '--out', path.join(out, 'seed')]), /"9007199254740993" is out of range/);
+  });
+
+  it('trims the format like every other field and reads German key names', async () => {
+    const dir = path.join(out, 'trim');
+    const result = await tunesmith(['compose', 'calm piano', '--format', 'wav ', '--key', 'h moll', '--duration', '2', '--seed', '5', '--out', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/key:\s+B minor/);
+    expect((await readdir(dir)).some((f) => f.endsWith('.wav'))).toBe(true);
   });
 
   it('lists the style and mood catalog', async () => {
