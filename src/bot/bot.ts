@@ -67,7 +67,7 @@ async function startParts(
     perUserPerMinute: config.USER_REQUESTS_PER_MINUTE,
     maxQueueLength: config.MAX_QUEUE_LENGTH,
   };
-  const producer = new JobProducer(redis, { limits, resultTtlSec: config.RESULT_TTL_SEC, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
+  const producer = new JobProducer(redis, { limits, resultTtlSec: config.RESULT_TTL_SEC, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, logger });
   started.push({ name: 'producer', stop: () => producer.close() });
   const metrics = new QueueMetrics([producer.composeQueue, producer.deliverQueue]);
 

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { QUEUE_NAMES, type Delivery } from '../queue/jobs.ts';
 import type { JobProducer } from '../queue/producer.ts';
+import { logRedisErrors } from '../queue/redisErrors.ts';
 import { progressContent, type ProgressStage } from './messages.ts';
 import { editOriginal, tokenAlive } from './webhook.ts';
 
@@ -48,8 +49,9 @@ export class ProgressTracker {
     private readonly producer: JobProducer,
     private readonly logger: Logger,
   ) {
-    this.eventsConnection = connection.duplicate();
-    this.events = new QueueEvents(QUEUE_NAMES.compose, { connection: this.eventsConnection });
+    // duplicate() copies the options, not the listeners: this connection needs its own.
+    this.eventsConnection = logRedisErrors(connection.duplicate(), { client: 'queue events connection', logger });
+    this.events = logRedisErrors(new QueueEvents(QUEUE_NAMES.compose, { connection: this.eventsConnection }), { client: 'queue events', logger });
     this.events.on('active', ({ jobId }) => this.onStage(jobId, 'composing', 0.05));
     this.events.on('progress', ({ jobId, data }) => {
       const p = data as { stage?: string; fraction?: number };
@@ -57,7 +59,6 @@ export class ProgressTracker {
       if (p.stage === 'done') return;
       this.onStage(jobId, stage, p.fraction ?? 0);
     });
-    this.events.on('error', (error) => this.logger.warn({ err: error.message }, 'queue events error'));
     this.poll = setInterval(() => void this.updatePositions(), POSITION_POLL_MS);
     this.poll.unref();
   }

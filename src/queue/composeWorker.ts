@@ -19,6 +19,7 @@ import { createPiece, type Piece } from '../pipeline.ts';
 import { MissingToolError } from '../render/errors.ts';
 import { ComposeJobSchema, QUEUE_NAMES, resultIdFor, type ComposeJob, type DeliverJob, type PieceSummary } from './jobs.ts';
 import type { QueueMetrics } from './metrics.ts';
+import { logRedisErrors } from './redisErrors.ts';
 import { ResultStore, type StoredPiece } from './resultStore.ts';
 
 export interface ComposeWorkerOptions {
@@ -86,7 +87,7 @@ export function userMessageFor(error: unknown): string {
 
 export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHandle {
   const store = new ResultStore(opts.connection, opts.resultTtlSec);
-  const deliverQueue = new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: opts.connection });
+  const deliverQueue = logRedisErrors(new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: opts.connection }), { client: 'delivery queue', logger: opts.logger });
   let shuttingDown = false;
 
   const enqueueDelivery = (job: Job, data: DeliverJob) =>
@@ -176,7 +177,7 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
     stalledInterval: opts.stalledCheckMs ?? 15_000,
     maxStalledCount: 2,
   });
-  worker.on('error', (error) => opts.logger.error({ err: error.message }, 'compose worker error'));
+  logRedisErrors(worker, { client: 'compose worker', logger: opts.logger });
 
   return {
     worker,

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DeliverJobSchema, QUEUE_NAMES, type DeliverJob, type Delivery, type PieceSummary } from './jobs.ts';
 import type { QueueMetrics } from './metrics.ts';
+import { logRedisErrors } from './redisErrors.ts';
 import { ResultStore, type StoredPiece } from './resultStore.ts';
 
 export type DeliveryOutcome =
@@ -50,7 +51,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): Worker<Deliver
     },
     { connection: opts.connection, concurrency: opts.concurrency ?? 4, lockDuration: 60_000 },
   );
-  worker.on('error', (error) => opts.logger.error({ err: error.message }, 'delivery worker error'));
+  logRedisErrors(worker, { client: 'delivery worker', logger: opts.logger });
   return worker;
 }
 

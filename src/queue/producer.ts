@@ -5,7 +5,9 @@
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ComposeJobSchema, QUEUE_NAMES, resultIdFor, type ComposeJob, type ComposeJobInput, type DeliverJob } from './jobs.ts';
+import type { Logger } from 'pino';
 import type { QueueMetrics } from './metrics.ts';
+import { logRedisErrors } from './redisErrors.ts';
 import { ResultStore } from './resultStore.ts';
 
 export interface QueueLimits {
@@ -58,15 +60,15 @@ export class JobProducer {
 
   constructor(
     private readonly redis: Redis,
-    opts: { limits?: QueueLimits; resultTtlSec?: number; attempts?: number; backoffMs?: number; metrics?: QueueMetrics; typicalJobSec?: number } = {},
+    opts: { limits?: QueueLimits; resultTtlSec?: number; attempts?: number; backoffMs?: number; metrics?: QueueMetrics; typicalJobSec?: number; logger?: Logger } = {},
   ) {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.attempts = opts.attempts ?? 3;
     this.backoffMs = opts.backoffMs ?? 2000;
     this.metrics = opts.metrics;
     this.typicalJobSec = opts.typicalJobSec ?? 8;
-    this.composeQueue = new Queue<ComposeJob>(QUEUE_NAMES.compose, { connection: redis });
-    this.deliverQueue = new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: redis });
+    this.composeQueue = logRedisErrors(new Queue<ComposeJob>(QUEUE_NAMES.compose, { connection: redis }), { client: 'compose queue', logger: opts.logger });
+    this.deliverQueue = logRedisErrors(new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: redis }), { client: 'delivery queue', logger: opts.logger });
     this.store = new ResultStore(redis, opts.resultTtlSec ?? 24 * 3600);
   }
 

@@ -4,6 +4,10 @@ import { waitFor } from './wait.ts';
 /** A real `npm run worker` process (node + tsx), with its JSON log lines collected. */
 export class WorkerProcess {
   readonly logs: Record<string, unknown>[] = [];
+  /** Standard output lines that were not JSON (a structured logger never writes one). */
+  readonly unstructured: string[] = [];
+  /** Everything written to standard error. */
+  stderr = '';
   private readonly child: ChildProcess;
   private exitCode: number | null | undefined;
   readonly exited: Promise<number | null>;
@@ -28,10 +32,14 @@ export class WorkerProcess {
           this.logs.push(JSON.parse(line));
         } catch {
           this.logs.push({ msg: line });
+          this.unstructured.push(line);
         }
       }
     });
-    this.child.stderr!.on('data', (chunk: Buffer) => this.logs.push({ stderr: chunk.toString() }));
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      this.logs.push({ stderr: chunk.toString() });
+      this.stderr += chunk.toString();
+    });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve((this.exitCode = code))));
   }
 
