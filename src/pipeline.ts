@@ -10,6 +10,7 @@ import type { Score } from './core/score.ts';
 import { scoreToMidi, type MidiOutput } from './midi/scoreToMidi.ts';
 import { renderPianoRoll } from './pianoroll/pianoRoll.ts';
 import { renderAudio, type RenderResult } from './render/render.ts';
+import { checkRenderSetup } from './render/tools.ts';
 import { defaultMelodyGenerator } from './neural/defaultGenerator.ts';
 
 export type Stage = 'composing' | 'midi' | 'picture' | 'rendering' | 'done';
@@ -74,6 +75,8 @@ export async function createPiece(request: CompositionRequest, options: PieceOpt
   };
 
   options.signal?.throwIfAborted();
+  // A bad SoundFont or a missing tool fails now, not after the piece is composed (cached per process).
+  if (!options.skipAudio) await checkRenderSetup(options.soundfont);
   const generator = options.generator ?? (await defaultMelodyGenerator());
   const { score, plan } = await timed('composing', 0, () => compose(request, generator));
   const midi = await timed('midi', WEIGHT.composing, () => scoreToMidi(score));

@@ -17,6 +17,7 @@ import type { MelodyGenerator } from '../core/generator.ts';
 import { DerivedPieceError, derivePiece } from '../midi/transformPiece.ts';
 import { createPiece, type Piece } from '../pipeline.ts';
 import { MissingToolError } from '../render/errors.ts';
+import { UnknownSoundFontError } from '../render/soundfont.ts';
 import { ComposeJobSchema, QUEUE_NAMES, resultIdFor, type ComposeJob, type DeliverJob, type PieceSummary } from './jobs.ts';
 import type { QueueMetrics } from './metrics.ts';
 import { logRedisErrors } from './redisErrors.ts';
@@ -79,7 +80,7 @@ export function summarize(piece: Pick<Piece, 'score' | 'audio' | 'timings'>, aud
 /** A failure message a person understands, for the final reply. */
 export function userMessageFor(error: unknown): string {
   if (error instanceof RequestError) return `I couldn't compose that: ${error.problems.map((p) => p.message).join(' ')}`;
-  if (error instanceof DerivedPieceError) return error.message;
+  if (error instanceof DerivedPieceError || error instanceof UnknownSoundFontError) return error.message;
   if (error instanceof MissingToolError) return 'The music renderer is not set up on the server that took this job (a missing audio tool). The bot owner has been told in the logs.';
   if (error instanceof Error && error.name === 'TimeoutError') return 'Composing took too long and was stopped. Please try again, perhaps with a shorter piece.';
   return 'Something went wrong while composing, and retrying did not help. Please try again in a moment.';
@@ -156,7 +157,7 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
         throw new WaitingError();
       }
       const timedOut = timeout.aborted;
-      const permanent = error instanceof RequestError || error instanceof MissingToolError || error instanceof DerivedPieceError || error instanceof UnrecoverableError;
+      const permanent = error instanceof RequestError || error instanceof MissingToolError || error instanceof UnknownSoundFontError || error instanceof DerivedPieceError || error instanceof UnrecoverableError;
       const finalAttempt = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log.warn({ err: error instanceof Error ? error.message : String(error), timedOut, finalAttempt }, 'compose attempt failed');
       if (finalAttempt) {

@@ -12,7 +12,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { COMPOSER_VERSION } from '../core/compose.ts';
-import { CompositionRequestSchema, FORMATS } from '../core/request.ts';
+import { CompositionRequestSchema, FORMATS, formatProblem } from '../core/request.ts';
+import { soundFontChoiceProblem } from '../render/soundfont.ts';
 
 export const QUEUE_NAMES = { compose: 'tunesmith-compose', deliver: 'tunesmith-deliver' } as const;
 
@@ -41,7 +42,14 @@ export type Delivery = z.infer<typeof DeliverySchema>;
 
 export const RenderSpecSchema = z.object({
   format: z.enum(FORMATS),
-  soundfont: z.string().max(200).optional(),
+  soundfont: z
+    .string()
+    .max(200)
+    .superRefine((choice, ctx) => {
+      const problem = soundFontChoiceProblem(choice);
+      if (problem) ctx.addIssue({ code: 'custom', message: formatProblem(problem) });
+    })
+    .optional(),
 });
 export type RenderSpec = z.infer<typeof RenderSpecSchema>;
 

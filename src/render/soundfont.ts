@@ -62,6 +62,13 @@ export class UnknownSoundFontError extends Error {
   }
 }
 
+/** Whether a choice names a known SoundFont or a file (checked without touching the disk). */
+export function soundFontChoiceProblem(choice: string): FieldProblem | undefined {
+  const wanted = choice.trim();
+  if (looksLikePath(wanted) || KNOWN[wanted.toLowerCase()]) return undefined;
+  return new UnknownSoundFontError(choice).problem;
+}
+
 function looksLikePath(choice: string): boolean {
   return choice.includes('/') || /\.sf[23]$/i.test(choice);
 }
