@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --format ogg|mp3|wav --style lofi --mood calm --runs 3]`
+ * `npm run bench [-- --format ogg|mp3|wav --style lofi --mood calm --runs 3 --compose-only]`
  *
  * For 10, 30, 60 and 120 s pieces: time per stage (compose, MIDI, render = synth + encode) and
  * end to end, and — on the same MIDI, in the same run — the bare `fluidsynth … | ffmpeg …` shell
  * pipeline with the same synth flags and codec options: the physical floor. Runs are interleaved
  * (ours, floor, ours, floor…) so background load hits both alike; medians are reported.
+ * Then the compose + MIDI time of the largest requests the limits allow, against its 5 s target.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { compose } from '../src/core/compose.ts';
 import { defaultMelodyGenerator } from '../src/neural/defaultGenerator.ts';
-import { CompositionRequestSchema, FORMATS, type AudioFormat } from '../src/core/request.ts';
+import { CompositionRequestSchema, FORMATS, LIMITS, type AudioFormat } from '../src/core/request.ts';
 import { scoreToMidi } from '../src/midi/scoreToMidi.ts';
 import { codecOptions } from '../src/render/encode.ts';
 import { renderAudio } from '../src/render/render.ts';
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     style: { type: 'string', default: 'lofi' },
     mood: { type: 'string', default: 'calm' },
     runs: { type: 'string', default: '3' },
+    /** Only the largest-request compose + MIDI lines (no rendering). */
+    'compose-only': { type: 'boolean', default: false },
   },
 });
 const format = args.format as AudioFormat;
@@ -92,6 +95,36 @@ async function benchOne(seconds: number, dir: string): Promise<Row> {
   return { seconds, compose: pick('compose'), midi: pick('midi'), synth: pick('synth'), encode: pick('encode'), render: pick('render'), total: pick('total'), floor: pick('floor') };
 }
 
+/** The 5 s target: compose + MIDI of the largest requests the limits allow, min/median/max of `runs`. */
+async function worstCaseLines(): Promise<void> {
+  const generator = await defaultMelodyGenerator();
+  const cases = [['12/8', false], ['12/8', true], ['4/4', false], ['4/4', true]] as const;
+  const samples = new Map<string, number[]>(cases.map(([m, l]) => [`${m}${l ? ' loop' : ''}`, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const [meter, loop] of cases) {
+      // Interleaved, so background load falls on every case alike.
+      const request = CompositionRequestSchema.parse({
+        style: 'edm', mood: 'energetic', durationSec: LIMITS.duration.max, tempo: LIMITS.tempo.max, key: null, meter,
+        instruments: [], energy: 'high', seed: 11 + i, loop, prompt: '',
+      });
+      const [, ms] = await timed(async () => {
+        const { score } = await compose(request, generator);
+        scoreToMidi(score);
+        if (loop) scoreToMidi(score, { loopPreRoll: true }); // the render's pre-roll copy
+      });
+      samples.get(`${meter}${loop ? ' loop' : ''}`)!.push(ms);
+    }
+  }
+  for (const [name, ms] of samples) {
+    const sorted = [...ms].sort((a, b) => a - b);
+    const verdict = sorted[sorted.length - 1]! <= 5000 ? 'within' : 'OVER';
+    console.log(
+      `largest request (edm, high energy, ${LIMITS.duration.max} s, ${LIMITS.tempo.max} bpm, ${name}): compose + MIDI ` +
+        `min ${Math.round(sorted[0]!)} / median ${Math.round(median(sorted))} / max ${Math.round(sorted[sorted.length - 1]!)} ms — ${verdict} the 5000 ms target`,
+    );
+  }
+}
+
 function printTable(rows: Row[]): void {
   const head = ['piece', 'compose', 'MIDI', 'synth', 'encode', 'render', 'end-to-end', 'floor', 'render/floor', 'e2e/floor', 'compose %'];
   const ms = (x: number) => `${Math.round(x)} ms`;
@@ -107,6 +140,12 @@ function printTable(rows: Row[]): void {
 }
 
 async function main(): Promise<void> {
+  if (args['compose-only']) {
+    console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (before)`);
+    await worstCaseLines();
+    console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (after)`);
+    return;
+  }
   const font = resolveSoundFont();
   console.log(`Tunesmith bench: ${format}, ${args.style}/${args.mood}, SoundFont ${font.path}, median of ${runs} runs`);
   console.log(`melody: ${(await defaultMelodyGenerator()).name}`);
@@ -118,6 +157,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const seconds of DURATIONS) rows.push(await benchOne(seconds, dir));
     printTable(rows);
+    await worstCaseLines();
     console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (after)`);
     console.log('render = MIDI in → encoded, normalised file out (synth + encode + overhead); floor = bare shell pipeline on the same MIDI.');
   } finally {
