@@ -87,6 +87,11 @@ async function build(env: NodeJS.ProcessEnv): Promise<string> {
   return bin;
 }
 
+/** A job on a daemon: a SynthProcess, plus the daemon that runs it. */
+export interface WarmJob extends SynthProcess {
+  readonly daemon: SynthDaemon;
+}
+
 /** The daemon died while it ran a job (not the job's own fault: worth one retry on a new daemon). */
 export class SynthDaemonDied extends RenderError {}
 
@@ -139,21 +144,25 @@ export class SynthDaemon {
     return this.child.pid;
   }
 
+  /** Alive and not being killed. */
   get running(): boolean {
-    return this.alive;
+    return this.alive && !this.killed;
   }
 
   get busy(): boolean {
     return this.job !== null;
   }
 
+  private killed = false;
+
   kill(): void {
+    this.killed = true;
     if (this.alive) this.child.kill('SIGKILL');
   }
 
   /** Starts a job; its PCM arrives on the returned process's stdout. */
-  start(spec: WarmJobSpec): SynthProcess {
-    if (!this.alive) throw new Error('the warm synthesiser is not running');
+  start(spec: WarmJobSpec): WarmJob {
+    if (!this.running) throw new Error('the warm synthesiser is not running');
     if (this.job) throw new Error('the warm synthesiser is busy');
     const stdout = new PassThrough();
     // A failed job's stream carries its error to a reader; one nobody reads must not crash the process.
@@ -186,6 +195,7 @@ export class SynthDaemon {
     this.child.stdin!.write(Buffer.concat([head, spec.midi]));
     const daemon = this;
     return {
+      daemon,
       stdout,
       exited,
       get running() {
@@ -293,7 +303,9 @@ class SynthPool {
   }
 
   acquire(bin: string, fontPath: string, sampleRate: number): SynthDaemon {
-    return this.idle.get(fontPath)?.pop() ?? this.spawn(bin, fontPath, sampleRate);
+    const list = this.idle.get(fontPath) ?? [];
+    for (let d = list.pop(); d; d = list.pop()) if (d.running) return d;
+    return this.spawn(bin, fontPath, sampleRate);
   }
 
   private spawn(bin: string, fontPath: string, sampleRate: number): SynthDaemon {
@@ -333,6 +345,7 @@ class SynthPool {
 
   killAll(): void {
     for (const d of this.all) d.kill();
+    this.idle.clear();
   }
 }
 
@@ -342,7 +355,7 @@ export const synthPool = new SynthPool();
  * Renders `spec` on a warm daemon for `fontPath`, tracked by `guard` (a failed or aborted render
  * kills the daemon, which is then never reused).
  */
-export async function startWarmJob(fontPath: string, sampleRate: number, spec: WarmJobSpec, guard: ProcessGuard): Promise<SynthProcess> {
+export async function startWarmJob(fontPath: string, sampleRate: number, spec: WarmJobSpec, guard: ProcessGuard): Promise<WarmJob> {
   const bin = await synthdBinary();
   const daemon = synthPool.acquire(bin, fontPath, sampleRate);
   const job = daemon.start(spec);
