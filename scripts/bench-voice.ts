@@ -25,6 +25,7 @@ if (process.env.NODE_EXTRA_CA_CERTS !== CA) {
 
 const { startHarness } = await import('../test/support/botHarness.ts');
 const { waitFor } = await import('../test/support/wait.ts');
+const { firstAudioAfter, markFrames, waitQuiet } = await import('../test/support/firstPacket.ts');
 type VoiceManager = import('../src/bot/voice/manager.ts').VoiceManager;
 
 const runsArg = process.argv.indexOf('--runs');
@@ -36,12 +37,7 @@ const { discord, seeded } = h;
 const { guild, voice, alice } = seeded;
 const manager = () => h.bot.ctx.services.voice as VoiceManager;
 
-function firstFrameAfter(t0: number): number | undefined {
-  return discord.voice.connections
-    .filter((c) => c.guildId === guild.id)
-    .flatMap((c) => c.audioFrames)
-    .find((f) => f.receivedAt >= t0)?.receivedAt;
-}
+const connections = () => discord.voice.connections.filter((c) => c.guildId === guild.id);
 
 async function leave(): Promise<void> {
   manager().leaveAll('stopped');
@@ -59,10 +55,17 @@ interface Sample {
   replyMs: number;
 }
 
+/**
+ * /play → first packet of the new playback. Packets of what played before (the one @discordjs/voice
+ * had prepared when it was skipped, and any still in flight) must land before t0, or one of them
+ * is taken for the new track's first and timed at "0 ms" (test/support/firstPacket.ts).
+ */
 async function measure(start: () => Promise<import('../test/support/fake-discord.ts').InteractionRecord>): Promise<Sample> {
+  await waitQuiet(connections);
+  const mark = markFrames(connections());
   const t0 = Date.now();
   const it = await start();
-  const first = await waitFor(() => firstFrameAfter(t0), { timeout: 15_000, message: 'the first audio packet' });
+  const first = await waitFor(() => firstAudioAfter(connections(), mark)?.receivedAt, { timeout: 15_000, message: 'the first audio packet' });
   await it.waitForCallback();
   return { firstPacketMs: first - t0, replyMs: it.respondedInMs ?? NaN };
 }

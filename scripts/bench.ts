@@ -1,10 +1,14 @@
 /**
- * `npm run bench [-- --format ogg|mp3|wav --style lofi --mood calm --runs 3 --compose-only]`
+ * `npm run bench [-- --format ogg|mp3|wav --style lofi --mood calm --runs 5 --compose-only]`
  *
- * For 10, 30, 60 and 120 s pieces: time per stage (compose, MIDI, render = synth + encode) and
- * end to end, and — on the same MIDI, in the same run — the bare `fluidsynth … | ffmpeg …` shell
- * pipeline with the same synth flags and codec options: the physical floor. Runs are interleaved
- * (ours, floor, ours, floor…) so background load hits both alike; medians are reported.
+ * For 10, 30, 60 and 120 s pieces: our render (MIDI in → normalised, tagged file out, renderAudio)
+ * against the physical floor on the same MIDI, in the same run: the bare shell pipeline
+ * `fluidsynth -F - FONT MIDI | ffmpeg -f s16le -i - -t DURATION CODEC OUT`, with the same synth
+ * flags and environment, the same codec options and the same output length (ffmpeg stops at the
+ * piece's end; fluidsynth then dies on its closed pipe). The floor starts a cold fluidsynth, as a
+ * bare pipeline must; ours renders on the worker's warm synthesiser when it has one (the synth path
+ * is printed). Runs alternate floor and ours (which one goes first alternates too), each ratio is
+ * one pair's, and min / median / max of the ratios are printed with the load average before and after.
  * Then the compose + MIDI time of the largest requests the limits allow, against its 5 s target.
  */
 import { execFile } from 'node:child_process';
@@ -17,13 +21,15 @@ import { compose } from '../src/core/compose.ts';
 import { defaultMelodyGenerator } from '../src/neural/defaultGenerator.ts';
 import { CompositionRequestSchema, FORMATS, LIMITS, type AudioFormat } from '../src/core/request.ts';
 import { scoreToMidi } from '../src/midi/scoreToMidi.ts';
-import { codecOptions } from '../src/render/encode.ts';
-import { renderAudio } from '../src/render/render.ts';
+import { codecOptions, FORMAT_INFO } from '../src/render/encode.ts';
+import { renderAudio, type RenderResult } from '../src/render/render.ts';
 import { resolveSoundFont } from '../src/render/soundfont.ts';
-import { fluidsynthArgs, SAMPLE_RATE } from '../src/render/synth.ts';
+import { fluidsynthArgs, fluidsynthEnv, SAMPLE_RATE } from '../src/render/synth.ts';
 import { findTools } from '../src/render/tools.ts';
+import { synthdBinary, warmSynthWanted } from '../src/render/warm/warmSynth.ts';
 
 const DURATIONS = [10, 30, 60, 120];
+const TARGET = 1.15;
 const run = promisify(execFile);
 
 const { values: args } = parseArgs({
@@ -31,7 +37,7 @@ const { values: args } = parseArgs({
     format: { type: 'string', default: 'ogg' },
     style: { type: 'string', default: 'lofi' },
     mood: { type: 'string', default: 'calm' },
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
     /** Only the largest-request compose + MIDI lines (no rendering). */
     'compose-only': { type: 'boolean', default: false },
   },
@@ -40,8 +46,14 @@ const format = args.format as AudioFormat;
 if (!FORMATS.includes(format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
 const runs = Math.max(1, Number(args.runs));
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => {
+  const s = sorted(xs);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function timed<T>(work: () => T | Promise<T>): Promise<[T, number]> {
   const start = performance.now();
@@ -49,50 +61,42 @@ async function timed<T>(work: () => T | Promise<T>): Promise<[T, number]> {
   return [result, performance.now() - start];
 }
 
-/** The floor: fluidsynth piped straight into ffmpeg by the shell, no Node, no measurement. */
-async function floorMs(midiPath: string, outPath: string): Promise<number> {
+/** The floor's shell command for one piece. */
+function floorCommand(midiPath: string, outPath: string, durationSec: number): string {
   const tools = findTools();
   const synth = [tools.fluidsynth, ...fluidsynthArgs(resolveSoundFont(), midiPath)].map(quote).join(' ');
   const input = ['-f', 's16le', '-ar', String(SAMPLE_RATE), '-ch_layout', 'stereo', '-i', '-'];
-  const encode = [tools.ffmpeg, '-v', 'error', '-y', ...input, ...codecOptions(format), outPath].map(quote).join(' ');
-  const [, ms] = await timed(() => run('sh', ['-c', `set -e; ${synth} | ${encode}`]));
+  const encode = [tools.ffmpeg, '-v', 'error', '-y', ...input, '-t', String(durationSec), ...codecOptions(format), outPath].map(quote).join(' ');
+  return `${synth} | ${encode}`;
+}
+
+async function floorMs(piece: Piece, dir: string): Promise<number> {
+  const out = join(dir, `floor-${piece.seconds}.${FORMAT_INFO[format].extension}`);
+  const [, ms] = await timed(() => run('sh', ['-c', floorCommand(piece.midiPath, out, piece.seconds)], { env: fluidsynthEnv() }));
   return ms;
 }
 
-interface Row {
-  seconds: number;
-  compose: number;
-  midi: number;
-  synth: number;
-  encode: number;
-  render: number;
-  total: number;
-  floor: number;
+async function oursMs(piece: Piece): Promise<[RenderResult, number]> {
+  return timed(() => renderAudio({ midi: piece.midi, durationSec: piece.seconds, format, tags: { title: `bench ${piece.seconds} s` } }));
 }
 
-async function benchOne(seconds: number, dir: string): Promise<Row> {
+interface Piece {
+  seconds: number;
+  midi: Uint8Array;
+  midiPath: string;
+  composeMs: number;
+}
+
+async function makePiece(seconds: number, dir: string): Promise<Piece> {
   const request = CompositionRequestSchema.parse({
     style: args.style, mood: args.mood, durationSec: seconds, tempo: null, key: null, meter: null,
     instruments: [], energy: null, seed: 20_240_601, loop: false, prompt: '',
   });
-  const samples: Row[] = [];
   const generator = await defaultMelodyGenerator();
-  for (let i = 0; i < runs; i++) {
-    const [{ score }, composeMs] = await timed(() => compose(request, generator));
-    const [midi, midiMs] = await timed(() => scoreToMidi(score));
-    const [result, renderMs] = await timed(() =>
-      renderAudio({ midi: midi.bytes, durationSec: score.durationSec, format, tags: { ...score.meta } }),
-    );
-    const midiPath = join(dir, `bench-${seconds}.mid`);
-    await writeFile(midiPath, midi.bytes);
-    const floor = await floorMs(midiPath, join(dir, `floor-${seconds}.${result.extension}`));
-    samples.push({
-      seconds, compose: composeMs, midi: midiMs, synth: result.timings.synthMs, encode: result.timings.encodeMs,
-      render: renderMs, total: composeMs + midiMs + renderMs, floor,
-    });
-  }
-  const pick = (k: keyof Row) => median(samples.map((s) => s[k]));
-  return { seconds, compose: pick('compose'), midi: pick('midi'), synth: pick('synth'), encode: pick('encode'), render: pick('render'), total: pick('total'), floor: pick('floor') };
+  const [midi, composeMs] = await timed(async () => scoreToMidi((await compose(request, generator)).score).bytes);
+  const midiPath = join(dir, `bench-${seconds}.mid`);
+  await writeFile(midiPath, midi);
+  return { seconds, midi, midiPath, composeMs };
 }
 
 /** The 5 s target: compose + MIDI of the largest requests the limits allow, min/median/max of `runs`. */
@@ -131,13 +135,25 @@ async function worstCaseLines(): Promise<void> {
   }
 }
 
-function printTable(rows: Row[]): void {
-  const head = ['piece', 'compose', 'MIDI', 'synth', 'encode', 'render', 'end-to-end', 'floor', 'render/floor', 'e2e/floor', 'compose %'];
+interface Samples {
+  ours: number[];
+  floor: number[];
+  ratio: number[];
+  last?: RenderResult;
+}
+
+function printTable(pieces: Piece[], samples: Map<number, Samples>): void {
+  const head = ['piece', 'floor (median)', 'render (median)', 'render/floor min', 'median', 'max', `≤ ${TARGET}×`, 'split', 'encodes', 'compose'];
   const ms = (x: number) => `${Math.round(x)} ms`;
-  const lines = rows.map((r) => [
-    `${r.seconds} s`, ms(r.compose), ms(r.midi), ms(r.synth), ms(r.encode), ms(r.render), ms(r.total), ms(r.floor),
-    `${(r.render / r.floor).toFixed(2)}×`, `${(r.total / r.floor).toFixed(2)}×`, `${((100 * r.compose) / r.total).toFixed(1)}%`,
-  ]);
+  const lines = pieces.map((p) => {
+    const s = samples.get(p.seconds)!;
+    const r = sorted(s.ratio);
+    return [
+      `${p.seconds} s`, ms(median(s.floor)), ms(median(s.ours)),
+      `${r[0]!.toFixed(2)}×`, `${median(r).toFixed(2)}×`, `${r.at(-1)!.toFixed(2)}×`, median(r) <= TARGET ? 'yes' : 'NO',
+      s.last?.split ? `at ${s.last.split.seamSec.toFixed(1)} s` : 'no', String(s.last?.encodedInParts ?? '?'), ms(p.composeMs),
+    ];
+  });
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
   console.log(fmt(head));
@@ -145,30 +161,68 @@ function printTable(rows: Row[]): void {
   for (const l of lines) console.log(fmt(l));
 }
 
+async function synthPath(): Promise<string> {
+  if (!warmSynthWanted()) return 'fluidsynth CLI per render (TUNESMITH_WARM_SYNTH=0)';
+  try {
+    return `warm synthesiser ${await synthdBinary()}`;
+  } catch (e) {
+    return `fluidsynth CLI per render (${(e as Error).message})`;
+  }
+}
+
 async function main(): Promise<void> {
   if (args['compose-only']) {
-    console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (before)`);
+    console.log(`machine: ${cpus().length} CPUs, load average ${load()} (before)`);
     await worstCaseLines();
-    console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (after)`);
+    console.log(`load average ${load()} (after)`);
     return;
   }
   const font = resolveSoundFont();
-  console.log(`Tunesmith bench: ${format}, ${args.style}/${args.mood}, SoundFont ${font.path}, median of ${runs} runs`);
-  console.log(`melody: ${(await defaultMelodyGenerator()).name}`);
+  console.log(`Tunesmith bench: ${format}, ${args.style}/${args.mood}, SoundFont ${font.path}, ${runs} interleaved runs`);
+  console.log(`synth: ${await synthPath()}`);
   console.log(`fluidsynth flags: ${fluidsynthArgs(font, '<midi>').join(' ')}`);
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (before)`);
+  console.log(`floor: ${floorCommand('<midi>', `<out>.${FORMAT_INFO[format].extension}`, 0).replace("'-t' '0'", "'-t' <duration>")}`);
+  console.log(`machine: ${cpus().length} CPUs, load average ${load()} (before)`);
   const dir = await mkdtemp(join(tmpdir(), 'tunesmith-bench-'));
   try {
-    await benchOne(DURATIONS[0]!, dir); // warm-up: page cache, fluent-ffmpeg's capability probe
-    const rows: Row[] = [];
-    for (const seconds of DURATIONS) rows.push(await benchOne(seconds, dir));
-    printTable(rows);
+    const pieces: Piece[] = [];
+    for (const seconds of DURATIONS) pieces.push(await makePiece(seconds, dir));
+    // Warm-up, not counted: page cache, fluent-ffmpeg's capability probe, the warm synthesisers' start.
+    const [, warmUpMs] = await timed(async () => {
+      for (const p of pieces.slice(0, 2)) await Promise.all([oursMs(p), floorMs(p, dir)]);
+      await oursMs(pieces[0]!);
+    });
+    console.log(`warm-up (not counted): ${Math.round(warmUpMs)} ms`);
+    const samples = new Map<number, Samples>(pieces.map((p) => [p.seconds, { ours: [], floor: [], ratio: [] }]));
+    for (let i = 0; i < runs; i++) {
+      for (const p of pieces) {
+        const s = samples.get(p.seconds)!;
+        let ours: number;
+        let floor: number;
+        let result: RenderResult;
+        if (i % 2 === 0) {
+          [result, ours] = await oursMs(p);
+          floor = await floorMs(p, dir);
+        } else {
+          floor = await floorMs(p, dir);
+          [result, ours] = await oursMs(p);
+        }
+        s.ours.push(ours);
+        s.floor.push(floor);
+        s.ratio.push(ours / floor);
+        s.last = result;
+        console.error(`run ${i + 1} ${p.seconds} s: ours ${Math.round(ours)} ms, floor ${Math.round(floor)} ms, ratio ${(ours / floor).toFixed(2)}, load ${loadavg()[0]!.toFixed(2)}`);
+      }
+    }
+    printTable(pieces, samples);
     await worstCaseLines();
-    console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (after)`);
-    console.log('render = MIDI in → encoded, normalised file out (synth + encode + overhead); floor = bare shell pipeline on the same MIDI.');
+    console.log(`load average ${load()} (after)`);
+    console.log('render = renderAudio: MIDI in → normalised, limited, tagged file of the exact length out. Each ratio is one interleaved pair.');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 await main();
+// Idle warm synthesisers do not hold the process, but say so explicitly.
+process.exit(0);

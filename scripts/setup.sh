@@ -32,7 +32,9 @@ fi
 # tool and SoundFont the code finds must come from one of them.
 DEBIAN_PACKAGES=(
   ffmpeg                             # encode (ffmpeg) and probe (ffprobe) audio
-  fluidsynth                         # render MIDI with a SoundFont
+  fluidsynth                         # render MIDI with a SoundFont (its libfluidsynth3 also runs the warm synthesiser)
+  gcc                                # builds the warm synthesiser, src/render/warm/synthd.c, on first use
+  libc6-dev                          # C headers for that build
   redis-server                       # the job queue; the bot embeds one when REDIS_URL is unset
   redis-sentinel                     # Redis high availability (README: scaling out)
   fluid-soundfont-gm                 # default SoundFont, FluidR3_GM.sf2 (MIT)

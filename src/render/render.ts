@@ -17,10 +17,11 @@ import { codecOptions, filterChain, FORMAT_INFO, pcmCommand, runCommand, tagOpti
 import { makeScratchDir, ProcessGuard } from './lifecycle.ts';
 import { planGain, TRUE_PEAK_ALLOWANCE_DB, TRUE_PEAK_CEILING_DB } from './normalize.ts';
 import { checkRenderSetup, type RenderSetup } from './tools.ts';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { crossfadeSeam, planSplit, type SplitPlan } from './split.ts';
 import { joinOpus, OPUS_FRAME } from './oggOpus.ts';
 import type { LoudnessResult } from './loudness.ts';
+import { startWarmJob, SynthDaemonDied, synthdBinary, warmSynthWanted } from './warm/warmSynth.ts';
 import { BYTES_PER_FRAME, collectPcm, fluidsynthArgs, SAMPLE_RATE, spawnSynth, type CollectedPcm, type FrameRoute, type SynthFlags } from './synth.ts';
 
 export interface RenderOptions extends SynthFlags {
@@ -39,8 +40,8 @@ export interface RenderOptions extends SynthFlags {
   loop?: boolean;
   /**
    * Synthesise (split.ts) and, for Ogg Opus, encode (oggOpus.ts) the two halves of the piece in
-   * parallel. Default: on when the machine has two or more cores and TUNESMITH_RENDER_PARALLEL is
-   * not 0. Turn it off where every core already runs its own job (one worker per core).
+   * parallel. Default: when the machine has two or more cores, one of them is idle (load average
+   * below the core count) and TUNESMITH_RENDER_PARALLEL is not 0. true: whenever there are two cores.
    */
   parallel?: boolean;
   /** Kill everything and fail after this long. Default grows with the duration. */
@@ -83,19 +84,50 @@ export function validateTiming(durationSec: number, trimStartSec: number): void 
   if (!Number.isFinite(trimStartSec) || trimStartSec < 0) throw new RangeError(`trimStartSec must be zero or more seconds, got ${trimStartSec}`);
 }
 
-/** One fluidsynth render of `midiPath`: its frames copied where `routes` say and `measure` measured as they stream. */
-async function synthesizeFile(setup: RenderSetup, midiPath: string, opts: RenderOptions, guard: ProcessGuard, gain: number, measure: { startFrame: number; frames: number }, routes: FrameRoute[]): Promise<CollectedPcm> {
-  const synth = spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, midiPath, opts, gain), guard);
-  const [collected] = await Promise.all([collectPcm(synth.stdout, measure, routes, () => synth.stop()), synth.exited]);
-  return collected;
+/**
+ * One synthesis of `midi`: its frames copied where `routes` say and `measure` measured as they
+ * stream. On a warm daemon of this process (warm/warmSynth.ts) when there is one, else a fluidsynth
+ * process reading `midiPath` (written here). A warm daemon that dies mid-job is replaced and the
+ * job run again once; a failure of the render itself (timeout, abort) is not retried.
+ */
+async function synthesizeFile(setup: RenderSetup, midi: Uint8Array, midiPath: string, opts: RenderOptions, guard: ProcessGuard, gain: number, measure: { startFrame: number; frames: number }, routes: FrameRoute[]): Promise<CollectedPcm> {
+  // Exactly the frames anything here needs: fluidsynth renders no tail past them.
+  const frames = Math.max(measure.startFrame + measure.frames, ...routes.map((r) => r.to));
+  const warm = await warmSynthReady();
+  for (let attempt = 1; ; attempt++) {
+    const synth = warm
+      ? await startWarmJob(setup.soundfont.path, SAMPLE_RATE, { midi, frames, gain, reverb: opts.reverb ?? true, chorus: opts.chorus ?? false }, guard)
+      : (await writeFile(midiPath, midi), spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, midiPath, opts, gain), guard));
+    try {
+      const [collected] = await Promise.all([collectPcm(synth.stdout, measure, routes, () => synth.stop()), synth.exited]);
+      return collected;
+    } catch (e) {
+      if (e instanceof SynthDaemonDied && attempt === 1 && !guard.failedWith) continue;
+      throw e;
+    }
+  }
+}
+
+let warmWarning = false;
+/** Whether this render uses a warm daemon: wanted, and the daemon could be built (else one warning). */
+async function warmSynthReady(): Promise<boolean> {
+  if (!warmSynthWanted()) return false;
+  try {
+    await synthdBinary();
+    return true;
+  } catch (e) {
+    if (!warmWarning) process.emitWarning(`${(e as Error).message}; rendering with the fluidsynth CLI (slower start per render)`, 'TunesmithWarning');
+    warmWarning = true;
+    return false;
+  }
 }
 
 /** The output window's frames of one fluidsynth render, copied into `out` as they stream; their loudness. */
-async function synthesize(setup: RenderSetup, midiPath: string, opts: RenderOptions, guard: ProcessGuard, gain: number, out: Buffer): Promise<LoudnessResult> {
+async function synthesize(setup: RenderSetup, dir: string, opts: RenderOptions, guard: ProcessGuard, gain: number, out: Buffer): Promise<LoudnessResult> {
   const startFrame = Math.round((opts.trimStartSec ?? 0) * SAMPLE_RATE);
   const frames = out.length / BYTES_PER_FRAME;
   const route = { buffer: out, from: startFrame, to: startFrame + frames, at: 0 };
-  return (await guard.race(synthesizeFile(setup, midiPath, opts, guard, gain, { startFrame, frames }, [route]))).loudness;
+  return (await guard.race(synthesizeFile(setup, opts.midi, join(dir, 'score.mid'), opts, guard, gain, { startFrame, frames }, [route]))).loudness;
 }
 
 /**
@@ -104,8 +136,6 @@ async function synthesize(setup: RenderSetup, midiPath: string, opts: RenderOpti
  * the few frames before the seam, for the crossfade. Returns the whole piece's loudness.
  */
 async function synthesizeSplit(setup: RenderSetup, dir: string, plan: SplitPlan, opts: RenderOptions, guard: ProcessGuard, gain: number, out: Buffer): Promise<LoudnessResult> {
-  const paths = [join(dir, 'first.mid'), join(dir, 'second.mid')] as const;
-  await Promise.all([writeFile(paths[0], plan.first), writeFile(paths[1], plan.second)]);
   const seam = Math.round(plan.seamSec * SAMPLE_RATE);
   const preRoll = Math.round(plan.preRollSec * SAMPLE_RATE);
   const end = out.length / BYTES_PER_FRAME;
@@ -114,8 +144,8 @@ async function synthesizeSplit(setup: RenderSetup, dir: string, plan: SplitPlan,
   // Second-half frame g is piece frame g − preRoll + seam.
   const [first, second] = await guard.race(
     Promise.all([
-      synthesizeFile(setup, paths[0], opts, guard, gain, { startFrame: 0, frames: seam }, [{ buffer: out, from: 0, to: seam, at: 0 }]),
-      synthesizeFile(setup, paths[1], opts, guard, gain, { startFrame: preRoll, frames: end - seam }, [
+      synthesizeFile(setup, plan.first, join(dir, 'first.mid'), opts, guard, gain, { startFrame: 0, frames: seam }, [{ buffer: out, from: 0, to: seam, at: 0 }]),
+      synthesizeFile(setup, plan.second, join(dir, 'second.mid'), opts, guard, gain, { startFrame: preRoll, frames: end - seam }, [
         { buffer: beforeSeam, from: preRoll - fade, to: preRoll, at: 0 },
         { buffer: out, from: preRoll, to: preRoll + end - seam, at: seam },
       ]),
@@ -131,14 +161,23 @@ const SEAM_FADE_SEC = 0.01;
 /**
  * Split rendering pays off only with a second core to put the second half on. Loops render in
  * one piece: their seam relies on the end and the pre-roll sharing one synthesis timeline.
+ * Shorter pieces render whole: the second half's 3 s pre-roll makes a 10 s piece's longer half 8 s,
+ * which saves less than the second job costs.
  */
 function wantsSplit(opts: RenderOptions): boolean {
-  return parallelAllowed(opts) && !opts.loop && (opts.trimStartSec ?? 0) === 0;
+  return opts.durationSec >= SPLIT_MIN_SEC && parallelAllowed(opts) && !opts.loop && (opts.trimStartSec ?? 0) === 0;
 }
+const SPLIT_MIN_SEC = 20;
 
-/** Whether this render may use a second core at all (see RenderOptions.parallel). */
+/**
+ * Whether this render may use a second core (see RenderOptions.parallel). By default only when one
+ * is idle: with the load average at or above the core count, a second synth or encoder only takes
+ * CPU from other work (a second ffmpeg alone costs ~0.2 s of CPU to start), and measured on a busy
+ * machine every length rendered faster in one piece with one encoder.
+ */
 function parallelAllowed(opts: RenderOptions): boolean {
-  return opts.parallel !== false && process.env.TUNESMITH_RENDER_PARALLEL !== '0' && availableParallelism() >= 2;
+  if (opts.parallel === false || process.env.TUNESMITH_RENDER_PARALLEL === '0' || availableParallelism() < 2) return false;
+  return opts.parallel === true || loadavg()[0]! < availableParallelism();
 }
 
 /** Pieces shorter than this encode in one go: a second encoder costs more than it saves. */
@@ -205,9 +244,6 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
   const scratch = await makeScratchDir();
   const writing = new AbortController();
   try {
-    const midiPath = join(scratch.dir, 'score.mid');
-    await writeFile(midiPath, opts.midi);
-
     // The encoders start now, while fluidsynth runs: their start-up leaves the critical path.
     const info = FORMAT_INFO[opts.format];
     const frames = Math.round(opts.durationSec * SAMPLE_RATE);
@@ -216,7 +252,7 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
     const split = wantsSplit(opts) ? planSplit(opts.midi, trimStartSec + opts.durationSec, SEAM_FADE_SEC) : null;
     // Exactly the output's frames (silence past the render's end pads it to the length).
     const pcm = Buffer.alloc(frames * BYTES_PER_FRAME);
-    const run = (gain: number) => (split ? synthesizeSplit(setup, scratch.dir, split, opts, guard, gain, pcm) : synthesize(setup, midiPath, opts, guard, gain, pcm));
+    const run = (gain: number) => (split ? synthesizeSplit(setup, scratch.dir, split, opts, guard, gain, pcm) : synthesize(setup, scratch.dir, opts, guard, gain, pcm));
     let loudness = await run(setup.soundfont.gain);
     if (loudness.samplePeak >= CLIPPED_PEAK) {
       pcm.fill(0);
