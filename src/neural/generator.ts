@@ -3,7 +3,7 @@
  * plan → per-step chords and conditioning → model.generate → lead ScoreNotes.
  * The composer decides whether to use it; this file only adapts.
  */
-import type { MelodyGenerator } from '../core/generator.ts';
+import type { MelodyGenerator, VaryRequest } from '../core/generator.ts';
 import { tonicPitchClass } from '../core/keys.ts';
 import { STEP, velocityAt } from '../core/parts/context.ts';
 import type { Plan } from '../core/plan/plan.ts';
@@ -100,6 +100,51 @@ export function stepsToNotes(steps: readonly number[], velocity: (tick: number) 
   return notes;
 }
 
+/** Notes → a step grid from `fromTick` (pitch at onsets, hold while sounding, rest elsewhere). */
+export function notesToSteps(notes: readonly ScoreNote[], fromTick: number, count: number): number[] {
+  const steps = new Array<number>(count).fill(STEP_REST);
+  for (const n of notes) {
+    const start = Math.round((n.tick - fromTick) / STEP);
+    const end = Math.max(start + 1, Math.round((n.tick + n.durationTicks - fromTick) / STEP));
+    if (start < 0 || start >= count) continue;
+    steps[start] = n.pitch;
+    for (let s = start + 1; s < Math.min(end, count); s++) steps[s] = STEP_HOLD;
+  }
+  return steps;
+}
+
+/**
+ * Which steps of a phrase (a step grid) a variation rewrites: per four-bar unit, the last `amount`
+ * share of its notes (a new cadence) or the last ones before the end of its second bar (a new
+ * answer to the opening); the rest of the unit is kept note for note.
+ * 0 keeps everything, 1 rewrites everything.
+ */
+export function variationWindows(grid: readonly number[], stepsPerBar: number, amount: number, rng: Rng): boolean[] {
+  const out = new Array<boolean>(grid.length).fill(amount >= 1);
+  if (amount <= 0 || amount >= 1) return out;
+  const unit = stepsPerBar * 4;
+  for (let from = 0; from < grid.length; from += unit) {
+    const to = Math.min(grid.length, from + unit);
+    const mid = Math.min(to, from + 2 * stepsPerBar);
+    const onsets = (end: number) => grid.slice(from, end).flatMap((p, i) => (p >= 0 ? [from + i] : []));
+    const all = onsets(to);
+    if (!all.length) continue;
+    const count = Math.max(1, Math.round(amount * all.length));
+    const early = onsets(mid);
+    const atEnd = rng.chance(0.6) || early.length < count + 1;
+    const end = atEnd ? to : mid;
+    const chosen = atEnd ? all : early;
+    // The chosen notes' own steps (and the rests between them), not the silence after the last:
+    // rewriting a long rest would fill it with more notes than the amount allows.
+    // A long last note keeps its tail (a beat per rewritten note at most).
+    const first = chosen[chosen.length - count]!;
+    const last = chosen[chosen.length - 1]!;
+    const stop = Math.min(end, Math.max(last + 1, first + 4 * count));
+    for (let s = first; s < stop && (s <= last || grid[s] === STEP_HOLD); s++) out[s] = true;
+  }
+  return out;
+}
+
 export function neuralMelodyGenerator(model: MelodyModel, opts: NeuralMelodyOptions = {}): MelodyGenerator {
   return {
     name: model.version,
@@ -116,6 +161,22 @@ export function neuralMelodyGenerator(model: MelodyModel, opts: NeuralMelodyOpti
       const steps = best!.steps;
       const vel = rng.fork('velocity');
       return stepsToNotes(steps, (tick) => velocityAt(plan, vel, tick));
+    },
+    // Teacher-forced variation: the phrase's kept steps are fed to the model as given, the
+    // rewritten windows are sampled over the target's chords, after a bar of what came before.
+    vary: async (plan: Plan, request: VaryRequest, rng: Rng): Promise<ScoreNote[]> => {
+      const context = Math.max(0, request.startTick - plan.barTicks);
+      const first = Math.round(context / STEP);
+      const count = Math.round((request.endTick - context) / STEP);
+      const lead = Math.round((request.startTick - context) / STEP);
+      const before = notesToSteps(request.before.filter((n) => n.tick >= context), context, lead);
+      const target = notesToSteps(request.placed, request.startTick, count - lead);
+      const rewrite = variationWindows(target, Math.round(plan.barTicks / STEP), request.amount, rng.fork('windows'));
+      const fixed: (number | null)[] = [...before, ...target.map((p, i) => (rewrite[i] ? null : p))];
+      const base = planGenerateOptions(model, plan, Math.floor(rng.next() * 2 ** 32), opts);
+      const { steps } = await model.generate({ ...base, chords: base.chords.slice(first, first + count), fixed, startPosition: 0 });
+      const vel = rng.fork('velocity');
+      return stepsToNotes(steps.slice(lead), (tick) => velocityAt(plan, vel, tick + request.startTick)).map((n) => ({ ...n, tick: n.tick + request.startTick }));
     },
   };
 }

@@ -59,7 +59,7 @@ export const FORMS: Readonly<Record<FormId, FormFamily>> = {
     id: 'verse-chorus',
     roles: { A: role('verse', 0.55, 0, 0.9, 0), B: role('chorus', 0.85, 1, 1.15, 4), C: role('bridge', 0.6, 2, 0.75, -3) },
     climb: 0.07,
-    returnVariation: [0.12, 0.2],
+    returnVariation: [0.1, 0.15],
     plans: {
       1: ['A'],
       2: ['AB'],
@@ -78,7 +78,7 @@ export const FORMS: Readonly<Record<FormId, FormFamily>> = {
     id: 'build-drop',
     roles: { A: role('drop', 0.95, 0, 1.1, 0), B: role('build', 0.7, 1, 1.3, -5), C: role('breakdown', 0.45, 2, 0.6, 3) },
     climb: 0.03,
-    returnVariation: [0.1, 0.2],
+    returnVariation: [0.1, 0.15],
     plans: {
       1: ['A'],
       2: ['BA'],
@@ -97,7 +97,7 @@ export const FORMS: Readonly<Record<FormId, FormFamily>> = {
     id: 'ternary',
     roles: { A: role('theme', 0.6, 0, 1, 0), B: role('episode', 0.8, 1, 0.75, -5), C: role('episode', 0.7, 2, 1.25, 3) },
     climb: 0.08,
-    returnVariation: [0.1, 0.2],
+    returnVariation: [0.1, 0.15],
     plans: {
       1: ['A'],
       2: ['AB'],
@@ -115,7 +115,7 @@ export const FORMS: Readonly<Record<FormId, FormFamily>> = {
     id: 'rondo',
     roles: { A: role('theme', 0.7, 0, 1, 0), B: role('episode', 0.8, 1, 1.25, 4), C: role('episode', 0.6, 2, 0.75, -4) },
     climb: 0.06,
-    returnVariation: [0.12, 0.2],
+    returnVariation: [0.1, 0.15],
     plans: {
       1: ['A'],
       2: ['AB'],
@@ -133,7 +133,7 @@ export const FORMS: Readonly<Record<FormId, FormFamily>> = {
     id: 'head-solo-head',
     roles: { A: role('head', 0.65, 0, 1, 0), B: role('solo', 0.85, 1, 1.35, 3), C: role('solo', 0.9, 2, 1.2, -2) },
     climb: 0.05,
-    returnVariation: [0.1, 0.18],
+    returnVariation: [0.1, 0.15],
     plans: {
       1: ['A'],
       2: ['AB'],
@@ -151,7 +151,7 @@ export const FORMS: Readonly<Record<FormId, FormFamily>> = {
     id: 'evolution',
     roles: { A: role('drift', 0.4, 0, 1, 0), B: role('drift', 0.55, 1, 0.7, 5), C: role('drift', 0.65, 2, 0.85, -3) },
     climb: 0.08,
-    returnVariation: [0.12, 0.22],
+    returnVariation: [0.1, 0.15],
     plans: {
       1: ['A'],
       2: ['AB'],

@@ -56,7 +56,7 @@ export async function writeLead(plan: Plan, generator: MelodyGenerator, rng: Rng
     } else {
       // Intro and outro quote the opening of the first theme (its first bars, over the same chords).
       const theme = firstTheme(plan, statements, fresh, span);
-      const bars = section.kind === 'intro' ? Math.max(1, Math.floor(section.bars / 2)) : Math.min(4, section.bars);
+      const bars = Math.min(section.kind === 'intro' ? 2 : 4, section.bars);
       const quote = theme ? theme.notes.filter((n) => n.tick < theme.startTick + bars * plan.barTicks) : [];
       const end = startTick + bars * plan.barTicks;
       notes = theme
