@@ -82,9 +82,18 @@ export function planGenerateOptions(model: MelodyModel, plan: Plan, seed: number
     topP: opts.topP ?? 0.95,
     scaleMask: opts.scaleMask ?? plan.style.diatonic,
     lowestPitch: centre - 14,
-    highestPitch: centre + 14,
+    highestPitch: centre + 15,
+    rangeShift: sectionRegisterPerStep(plan, steps),
     stepsPerBar: Math.round(plan.barTicks / STEP),
   };
+}
+
+/** Each section's register shift (src/core/catalog/forms.ts), per 16th step. */
+export function sectionRegisterPerStep(plan: Plan, steps: number): number[] {
+  const out = new Array<number>(steps).fill(0);
+  const perBar = Math.round(plan.barTicks / STEP);
+  for (const s of plan.sections) out.fill(s.register, Math.min(steps, s.startBar * perBar), Math.min(steps, (s.startBar + s.bars) * perBar));
+  return out;
 }
 
 /** Step grid (pitch / −1 hold / −2 rest) → notes at 16th resolution. */
@@ -174,7 +183,7 @@ export function neuralMelodyGenerator(model: MelodyModel, opts: NeuralMelodyOpti
       const rewrite = variationWindows(target, Math.round(plan.barTicks / STEP), request.amount, rng.fork('windows'));
       const fixed: (number | null)[] = [...before, ...target.map((p, i) => (rewrite[i] ? null : p))];
       const base = planGenerateOptions(model, plan, Math.floor(rng.next() * 2 ** 32), opts);
-      const { steps } = await model.generate({ ...base, chords: base.chords.slice(first, first + count), fixed, startPosition: 0 });
+      const { steps } = await model.generate({ ...base, chords: base.chords.slice(first, first + count), rangeShift: base.rangeShift?.slice(first, first + count), fixed, startPosition: 0 });
       const vel = rng.fork('velocity');
       return stepsToNotes(steps.slice(lead), (tick) => velocityAt(plan, vel, tick + request.startTick)).map((n) => ({ ...n, tick: n.tick + request.startTick }));
     },

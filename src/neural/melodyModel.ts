@@ -76,6 +76,8 @@ export interface GenerateOptions {
   fixed?: (number | null)[];
   lowestPitch?: number;
   highestPitch?: number;
+  /** Per step, semitones added to both ends of the pitch range (a section in another register). */
+  rangeShift?: number[];
   /** Steps per bar for the bar-position input (default 16 = 4/4; the model only saw 4/4). */
   stepsPerBar?: number;
   /** Step of the first chord within its bar (default 0). */
@@ -209,8 +211,9 @@ export class LstmMelodyModel implements MelodyModel {
         tokens[s] = forced[s] === HOLD && prev === REST ? REST : forced[s]!;
       } else {
         const tones = scale | inp.chroma;
+        const lift = opts.rangeShift?.[s] ?? 0;
         allowed.fill(0);
-        for (let p = lo; p <= hi; p++) if (tones & (1 << (p % 12))) allowed[pitchToToken(p)] = 1;
+        for (let p = Math.max(MIN_PITCH, lo + lift); p <= Math.min(MAX_PITCH, hi + lift); p++) if (tones & (1 << (p % 12))) allowed[pitchToToken(p)] = 1;
         tokens[s] = sampleGridToken(logits, REST, HOLD, prev !== REST, allowed, temperature, topP, rng);
       }
       s++;

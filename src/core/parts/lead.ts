@@ -9,11 +9,13 @@ import type { PlannedSection } from '../plan/form.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Rng } from '../rng.ts';
 import type { ScoreNote } from '../score.ts';
+import { scalePitchClasses } from '../plan/harmony.ts';
+import { chordAt, nearestPitchWithPc } from './context.ts';
 import { varyByMotifs } from './variation.ts';
 
-/** How much the intro's and outro's quotations of the theme differ from it. */
-const INTRO_VARIATION = 0.2;
-const OUTRO_VARIATION = 0.25;
+/** How much the intro's and outro's quotations of the theme differ from it (the intro states the motif as it is). */
+const INTRO_VARIATION = 0;
+const OUTRO_VARIATION = 0.15;
 /** Within a statement longer than 8 bars, the second phrase answers the first, varied this much. */
 const ANSWER_VARIATION = 0.3;
 
@@ -72,7 +74,22 @@ export async function writeLead(plan: Plan, generator: MelodyGenerator, rng: Rng
     const next = lead[i + 1];
     if (next && n.tick + n.durationTicks > next.tick) n.durationTicks = next.tick - n.tick;
   });
-  return lead;
+  return resolveStrandedChromatics(plan, lead);
+}
+
+/**
+ * A chromatic tone must lead by a half step into the next note; one whose resolution a section
+ * edge or a variation took away moves to the nearest note of the scale (or of the chord).
+ */
+function resolveStrandedChromatics(plan: Plan, lead: ScoreNote[]): ScoreNote[] {
+  const scale = scalePitchClasses(plan.key);
+  return lead.map((n, i) => {
+    const allowed = [...scale, ...chordAt(plan, n.tick).pcs];
+    if (allowed.includes(n.pitch % 12)) return n;
+    const next = lead[i + 1];
+    if (next && Math.abs(next.pitch - n.pitch) === 1 && next.tick - (n.tick + n.durationTicks) < plan.beatTicks) return n;
+    return { ...n, pitch: nearestPitchWithPc(n.pitch, allowed) };
+  });
 }
 
 /** The A theme's statement, or (while the intro comes before it) its fresh notes. */

@@ -77,14 +77,20 @@ function frame(kind: 'intro' | 'outro', startBar: number, bars: number, intensit
 function bodySections(family: FormFamily, body: number, rng: Rng | undefined): Omit<PlannedSection, 'startBar'>[] {
   if (body < 4) return [bodySection(family, 'A', 1, body)];
   const phrase = body < 40 ? 4 : body < 8 * (MAX_SECTIONS + 1) ? 8 : 16;
-  const count = Math.max(1, Math.min(MAX_SECTIONS, Math.floor(body / phrase)));
+  const whole = Math.max(1, Math.min(MAX_SECTIONS, Math.floor(body / phrase)));
+  let remainder = body - phrase * whole;
+  // In short pieces a remainder of two bars or more is a short section of its own.
+  const extra = phrase === 4 && remainder >= 2 && whole < MAX_SECTIONS ? remainder : 0;
+  const count = whole + (extra ? 1 : 0);
+  remainder -= extra;
   const options = family.plans[count] ?? family.plans[1]!;
   const letters = [...(rng ? rng.pick(options) : options[0]!)];
-  const lengths = letters.map(() => phrase);
+  // The short one is new material (a return needs the theme's four-bar units).
+  const shortAt = letters.map((l) => l !== 'A').lastIndexOf(true);
+  const lengths = letters.map((_, i) => (extra && i === (shortAt < 0 ? letters.length - 1 : shortAt) ? extra : phrase));
   // Spread the remainder over the contrasting sections (new material takes any length), else the returns.
   const contrast = letters.flatMap((l, i) => (l !== 'A' ? [i] : []));
   const takers = contrast.length ? contrast : letters.flatMap((_, i) => (i > 0 ? [i] : [0]));
-  const remainder = body - phrase * count;
   takers.forEach((index, k) => {
     lengths[index]! += Math.floor(remainder / takers.length) + (k < remainder % takers.length ? 1 : 0);
   });
