@@ -171,21 +171,40 @@ export function neuralMelodyGenerator(model: MelodyModel, opts: NeuralMelodyOpti
       const vel = rng.fork('velocity');
       return stepsToNotes(steps, (tick) => velocityAt(plan, vel, tick));
     },
-    // Teacher-forced variation: the phrase's kept steps are fed to the model as given, the
-    // rewritten windows are sampled over the target's chords, after a bar of what came before.
+    // Teacher-forced variation: each rewritten window is sampled over the target's chords after a
+    // bar of what precedes it (kept notes and earlier windows, fed as given); everything else is
+    // kept note for note. Only the windows and their bar of context run through the network.
     vary: async (plan: Plan, request: VaryRequest, rng: Rng): Promise<ScoreNote[]> => {
-      const context = Math.max(0, request.startTick - plan.barTicks);
-      const first = Math.round(context / STEP);
-      const count = Math.round((request.endTick - context) / STEP);
-      const lead = Math.round((request.startTick - context) / STEP);
-      const before = notesToSteps(request.before.filter((n) => n.tick >= context), context, lead);
-      const target = notesToSteps(request.placed, request.startTick, count - lead);
-      const rewrite = variationWindows(target, Math.round(plan.barTicks / STEP), request.amount, rng.fork('windows'));
-      const fixed: (number | null)[] = [...before, ...target.map((p, i) => (rewrite[i] ? null : p))];
+      const perBar = Math.round(plan.barTicks / STEP);
+      const startStep = Math.round(request.startTick / STEP);
+      const lead = Math.min(startStep, perBar);
+      const count = Math.round((request.endTick - request.startTick) / STEP);
+      // grid[i] is step startStep − lead + i: a bar of what came before, then the placed phrase.
+      const grid = [...notesToSteps(request.before, request.startTick - lead * STEP, lead), ...notesToSteps(request.placed, request.startTick, count)];
+      const rewrite = [...new Array<boolean>(lead).fill(false), ...variationWindows(grid.slice(lead), perBar, request.amount, rng.fork('windows'))];
       const base = planGenerateOptions(model, plan, Math.floor(rng.next() * 2 ** 32), opts);
-      const { steps } = await model.generate({ ...base, chords: base.chords.slice(first, first + count), rangeShift: base.rangeShift?.slice(first, first + count), fixed, startPosition: 0 });
+      const offset = startStep - lead;
+      for (let a = lead; a < grid.length; a++) {
+        if (!rewrite[a]) continue;
+        let b = a;
+        while (b < grid.length && rewrite[b]) b++;
+        const from = Math.max(0, a - perBar);
+        const fixed = grid.slice(from, b).map((p, i) => (from + i < a ? p : null));
+        const { steps } = await model.generate({
+          ...base,
+          seed: (base.seed + a) >>> 0,
+          chords: base.chords.slice(offset + from, offset + b),
+          rangeShift: base.rangeShift?.slice(offset + from, offset + b),
+          fixed,
+          startPosition: (offset + from) % perBar,
+        });
+        for (let s = a; s < b; s++) grid[s] = steps[s - from]!;
+        // A kept hold after a new rest has nothing to hold: it is a rest.
+        for (let s = b; s < grid.length && grid[s] === STEP_HOLD && grid[b - 1] === STEP_REST; s++) grid[s] = STEP_REST;
+        a = b;
+      }
       const vel = rng.fork('velocity');
-      return stepsToNotes(steps.slice(lead), (tick) => velocityAt(plan, vel, tick + request.startTick)).map((n) => ({ ...n, tick: n.tick + request.startTick }));
+      return stepsToNotes(grid.slice(lead), (tick) => velocityAt(plan, vel, tick + request.startTick)).map((n) => ({ ...n, tick: n.tick + request.startTick }));
     },
   };
 }

@@ -149,7 +149,7 @@ export const FORMS: Readonly<Record<FormId, FormFamily>> = {
   // Ambient: one idea drifting through slowly changing harmony and register, seldom far away.
   evolution: {
     id: 'evolution',
-    roles: { A: role('drift', 0.4, 0, 1, 0), B: role('drift', 0.55, 1, 0.7, 5), C: role('drift', 0.65, 2, 0.85, -3) },
+    roles: { A: role('drift', 0.4, 0, 1, 0), B: role('drift', 0.55, 1, 1.3, 5), C: role('drift', 0.65, 2, 0.8, -3) },
     climb: 0.08,
     returnVariation: [0.1, 0.15],
     plans: {

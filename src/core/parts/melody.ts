@@ -87,7 +87,9 @@ export function writeMelody(plan: Plan, rng: Rng): ScoreNote[] {
   plan.sections.forEach((section) => {
     if ((section.kind === 'intro' && section.bars >= 2) || section.break) return; // the band sets the scene first
     const density = Math.max(0.3, 1.2 * plan.style.density * plan.mood.densityScale * section.density * (0.6 + section.intensity * 0.5));
-    const phraseBars = section.bars >= 8 ? 2 : 1;
+    // A sparse line needs two bars for its motif to have a shape at all.
+    const notesPerBar = density * plan.meter.numerator * (isCompound(plan.meter) ? 1 / 3 : 1);
+    const phraseBars = section.bars >= 8 || notesPerBar < 2.5 ? 2 : 1;
     const motifA = makeMotif(plan, rng, phraseBars, density);
     const motifB = makeMotif(plan, rng, phraseBars, density * 1.1);
     // The section's register (a contrasting section sits higher or lower), in scale steps.
