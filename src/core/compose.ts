@@ -6,6 +6,7 @@ import { RuleBasedMelody, type MelodyGenerator } from './generator.ts';
 import { formatKey } from './keys.ts';
 import { writeArpeggio, writeHarmony, writePad } from './parts/accompaniment.ts';
 import { writeBass } from './parts/bass.ts';
+import { writeLead } from './parts/lead.ts';
 import { STEP, velocityAt, voiceChord } from './parts/context.ts';
 import { GM, writeDrums } from './parts/drums.ts';
 import { planPiece, type Plan } from './plan/plan.ts';
@@ -28,7 +29,7 @@ export async function compose(request: CompositionRequest, generator: MelodyGene
   const { instruments } = plan;
 
   const parts: { role: Role; program: number; notes: ScoreNote[] }[] = [];
-  const lead = await generator.melody(plan, rng.fork('melody'));
+  const lead = await writeLead(plan, generator, rng.fork('melody'));
   parts.push({ role: 'lead', program: instruments.lead, notes: lead });
   parts.push({ role: 'harmony', program: instruments.harmony, notes: writeHarmony(plan, rng.fork('harmony')) });
   parts.push({ role: 'bass', program: instruments.bass, notes: writeBass(plan, rng.fork('bass')) });

@@ -10,6 +10,7 @@
 import { RuleBasedMelody, type MelodyGenerator } from '../core/generator.ts';
 import type { Plan } from '../core/plan/plan.ts';
 import { STEP } from '../core/parts/context.ts';
+import { varyByMotifs } from '../core/parts/variation.ts';
 import { DEFAULT_GROOVE_PATH, GROOVES_VERSION, GrooveLibrary, grooveDrums } from './drums.ts';
 import { neuralMelodyGenerator } from './generator.ts';
 import { loadMelodyModel } from './melodyModel.ts';
@@ -34,6 +35,10 @@ export function meterAwareGenerator(neural: MelodyGenerator, grooves: GrooveLibr
     name: `${neural.name}${drumsName}`,
     nameFor: (plan) => (modelFitsPlan(plan) ? `${neural.name}${drumsName}` : fallback.name),
     melody: (plan, rng) => (modelFitsPlan(plan) ? neural.melody(plan, rng) : fallback.melody(plan, rng)),
+    vary: (plan, request, rng) => {
+      const chosen = modelFitsPlan(plan) ? neural : fallback;
+      return (chosen.vary ?? varyByMotifs)(plan, request, rng);
+    },
     drums: (plan, rng) => (grooves && modelFitsPlan(plan) ? grooveDrums(plan, rng, grooves) : null),
   };
 }

@@ -3,7 +3,7 @@
  * plan → per-step chords and conditioning → model.generate → lead ScoreNotes.
  * The composer decides whether to use it; this file only adapts.
  */
-import type { MelodyGenerator } from '../core/generator.ts';
+import type { MelodyGenerator, VaryRequest } from '../core/generator.ts';
 import { tonicPitchClass } from '../core/keys.ts';
 import { STEP, velocityAt } from '../core/parts/context.ts';
 import type { Plan } from '../core/plan/plan.ts';
@@ -82,9 +82,18 @@ export function planGenerateOptions(model: MelodyModel, plan: Plan, seed: number
     topP: opts.topP ?? 0.95,
     scaleMask: opts.scaleMask ?? plan.style.diatonic,
     lowestPitch: centre - 14,
-    highestPitch: centre + 14,
+    highestPitch: centre + 15,
+    rangeShift: sectionRegisterPerStep(plan, steps),
     stepsPerBar: Math.round(plan.barTicks / STEP),
   };
+}
+
+/** Each section's register shift (src/core/catalog/forms.ts), per 16th step. */
+export function sectionRegisterPerStep(plan: Plan, steps: number): number[] {
+  const out = new Array<number>(steps).fill(0);
+  const perBar = Math.round(plan.barTicks / STEP);
+  for (const s of plan.sections) out.fill(s.register, Math.min(steps, s.startBar * perBar), Math.min(steps, (s.startBar + s.bars) * perBar));
+  return out;
 }
 
 /** Step grid (pitch / −1 hold / −2 rest) → notes at 16th resolution. */
@@ -98,6 +107,51 @@ export function stepsToNotes(steps: readonly number[], velocity: (tick: number) 
     notes.push({ pitch: p, tick: s * STEP, durationTicks: (e - s) * STEP, velocity: velocity(s * STEP) });
   }
   return notes;
+}
+
+/** Notes → a step grid from `fromTick` (pitch at onsets, hold while sounding, rest elsewhere). */
+export function notesToSteps(notes: readonly ScoreNote[], fromTick: number, count: number): number[] {
+  const steps = new Array<number>(count).fill(STEP_REST);
+  for (const n of notes) {
+    const start = Math.round((n.tick - fromTick) / STEP);
+    const end = Math.max(start + 1, Math.round((n.tick + n.durationTicks - fromTick) / STEP));
+    if (start < 0 || start >= count) continue;
+    steps[start] = n.pitch;
+    for (let s = start + 1; s < Math.min(end, count); s++) steps[s] = STEP_HOLD;
+  }
+  return steps;
+}
+
+/**
+ * Which steps of a phrase (a step grid) a variation rewrites: per four-bar unit, the last `amount`
+ * share of its notes (a new cadence) or the last ones before the end of its second bar (a new
+ * answer to the opening); the rest of the unit is kept note for note.
+ * 0 keeps everything, 1 rewrites everything.
+ */
+export function variationWindows(grid: readonly number[], stepsPerBar: number, amount: number, rng: Rng): boolean[] {
+  const out = new Array<boolean>(grid.length).fill(amount >= 1);
+  if (amount <= 0 || amount >= 1) return out;
+  const unit = stepsPerBar * 4;
+  for (let from = 0; from < grid.length; from += unit) {
+    const to = Math.min(grid.length, from + unit);
+    const mid = Math.min(to, from + 2 * stepsPerBar);
+    const onsets = (end: number) => grid.slice(from, end).flatMap((p, i) => (p >= 0 ? [from + i] : []));
+    const all = onsets(to);
+    if (!all.length) continue;
+    const count = Math.max(1, Math.round(amount * all.length));
+    const early = onsets(mid);
+    const atEnd = rng.chance(0.6) || early.length < count + 1;
+    const end = atEnd ? to : mid;
+    const chosen = atEnd ? all : early;
+    // The chosen notes' own steps (and the rests between them), not the silence after the last:
+    // rewriting a long rest would fill it with more notes than the amount allows.
+    // A long last note keeps its tail (a beat per rewritten note at most).
+    const first = chosen[chosen.length - count]!;
+    const last = chosen[chosen.length - 1]!;
+    const stop = Math.min(end, Math.max(last + 1, first + 4 * count));
+    for (let s = first; s < stop && (s <= last || grid[s] === STEP_HOLD); s++) out[s] = true;
+  }
+  return out;
 }
 
 export function neuralMelodyGenerator(model: MelodyModel, opts: NeuralMelodyOptions = {}): MelodyGenerator {
@@ -116,6 +170,41 @@ export function neuralMelodyGenerator(model: MelodyModel, opts: NeuralMelodyOpti
       const steps = best!.steps;
       const vel = rng.fork('velocity');
       return stepsToNotes(steps, (tick) => velocityAt(plan, vel, tick));
+    },
+    // Teacher-forced variation: each rewritten window is sampled over the target's chords after a
+    // bar of what precedes it (kept notes and earlier windows, fed as given); everything else is
+    // kept note for note. Only the windows and their bar of context run through the network.
+    vary: async (plan: Plan, request: VaryRequest, rng: Rng): Promise<ScoreNote[]> => {
+      const perBar = Math.round(plan.barTicks / STEP);
+      const startStep = Math.round(request.startTick / STEP);
+      const lead = Math.min(startStep, perBar);
+      const count = Math.round((request.endTick - request.startTick) / STEP);
+      // grid[i] is step startStep − lead + i: a bar of what came before, then the placed phrase.
+      const grid = [...notesToSteps(request.before, request.startTick - lead * STEP, lead), ...notesToSteps(request.placed, request.startTick, count)];
+      const rewrite = [...new Array<boolean>(lead).fill(false), ...variationWindows(grid.slice(lead), perBar, request.amount, rng.fork('windows'))];
+      const base = planGenerateOptions(model, plan, Math.floor(rng.next() * 2 ** 32), opts);
+      const offset = startStep - lead;
+      for (let a = lead; a < grid.length; a++) {
+        if (!rewrite[a]) continue;
+        let b = a;
+        while (b < grid.length && rewrite[b]) b++;
+        const from = Math.max(0, a - perBar);
+        const fixed = grid.slice(from, b).map((p, i) => (from + i < a ? p : null));
+        const { steps } = await model.generate({
+          ...base,
+          seed: (base.seed + a) >>> 0,
+          chords: base.chords.slice(offset + from, offset + b),
+          rangeShift: base.rangeShift?.slice(offset + from, offset + b),
+          fixed,
+          startPosition: (offset + from) % perBar,
+        });
+        for (let s = a; s < b; s++) grid[s] = steps[s - from]!;
+        // A kept hold after a new rest has nothing to hold: it is a rest.
+        for (let s = b; s < grid.length && grid[s] === STEP_HOLD && grid[b - 1] === STEP_REST; s++) grid[s] = STEP_REST;
+        a = b;
+      }
+      const vel = rng.fork('velocity');
+      return stepsToNotes(grid.slice(lead), (tick) => velocityAt(plan, vel, tick + request.startTick)).map((n) => ({ ...n, tick: n.tick + request.startTick }));
     },
   };
 }

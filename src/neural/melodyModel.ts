@@ -68,8 +68,16 @@ export interface GenerateOptions {
   scaleMask?: boolean;
   /** MIDI pitch per step or −1 hold / −2 rest; copied to the output's first steps and fed to the model. */
   primer?: number[];
+  /**
+   * Teacher forcing anywhere: per step a MIDI pitch / −1 hold / −2 rest that is kept as given (and
+   * fed to the model as its input), or null where the model samples. Steps the primer covers are
+   * the primer's. A kept hold after a rest is a rest.
+   */
+  fixed?: (number | null)[];
   lowestPitch?: number;
   highestPitch?: number;
+  /** Per step, semitones added to both ends of the pitch range (a section in another register). */
+  rangeShift?: number[];
   /** Steps per bar for the bar-position input (default 16 = 4/4; the model only saw 4/4). */
   stepsPerBar?: number;
   /** Step of the first chord within its bar (default 0). */
@@ -156,11 +164,18 @@ export class LstmMelodyModel implements MelodyModel {
     if (lo > hi) throw new Error(`pitch range [${opts.lowestPitch}, ${opts.highestPitch}] is outside the model's range`);
     const scale = opts.scaleMask ? scaleMaskOf(opts.mode) : 0xfff;
 
-    const primer = (opts.primer ?? []).slice(0, n).map((p) => (p === STEP_HOLD ? HOLD : p === STEP_REST || p < 0 ? REST : pitchToToken(p + shift)));
+    const toToken = (p: number) => (p === STEP_HOLD ? HOLD : p === STEP_REST || p < 0 ? REST : pitchToToken(Math.min(MAX_PITCH, Math.max(MIN_PITCH, p + shift))));
+    const primer = (opts.primer ?? []).slice(0, n).map(toToken);
     // A primer hold with nothing sounding is a rest (the model never saw that).
     primer.forEach((t, i) => {
       if (t === HOLD && (i === 0 || primer[i - 1] === REST)) primer[i] = REST;
     });
+    /** Per step: the kept token, or −1 where the model samples. */
+    const forced = new Int32Array(n).fill(-1);
+    (opts.fixed ?? []).slice(0, n).forEach((p, i) => {
+      if (p !== null && p !== undefined) forced[i] = toToken(p);
+    });
+    primer.forEach((t, i) => (forced[i] = t));
 
     const tokens = new Int32Array(n);
     // The state before every step, for the originality rewinds: one block, no per-step garbage.
@@ -192,12 +207,13 @@ export class LstmMelodyModel implements MelodyModel {
       act.length = 0;
       act.push(FEATURE_OFFSETS.prev + prev, FEATURE_OFFSETS.pos + (inp.pos % STEPS_PER_BAR));
       this.runner.step(state, act, logits, baseFor(inp));
-      if (s < primer.length) {
-        tokens[s] = primer[s]!;
+      if (forced[s]! >= 0) {
+        tokens[s] = forced[s] === HOLD && prev === REST ? REST : forced[s]!;
       } else {
         const tones = scale | inp.chroma;
+        const lift = opts.rangeShift?.[s] ?? 0;
         allowed.fill(0);
-        for (let p = lo; p <= hi; p++) if (tones & (1 << (p % 12))) allowed[pitchToToken(p)] = 1;
+        for (let p = Math.max(MIN_PITCH, lo + lift); p <= Math.min(MAX_PITCH, hi + lift); p++) if (tones & (1 << (p % 12))) allowed[pitchToToken(p)] = 1;
         tokens[s] = sampleGridToken(logits, REST, HOLD, prev !== REST, allowed, temperature, topP, rng);
       }
       s++;

@@ -3,6 +3,7 @@ import { STYLES, DEFAULT_STYLE_ID, type Style } from './styles.ts';
 
 export * from './styles.ts';
 export * from './moods.ts';
+export * from './forms.ts';
 
 function byId<T extends { id: string }>(items: readonly T[], id: string, kind: string): T {
   const found = items.find((item) => item.id === id);

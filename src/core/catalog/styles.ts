@@ -2,6 +2,7 @@
  * The style catalog: each style maps to the musical parameters the composer reads.
  * Progressions are Roman numerals resolved with @tonaljs at plan time (lower case = minor).
  */
+import type { FormId } from './forms.ts';
 
 export type DrumFeel =
   | 'none'
@@ -63,6 +64,8 @@ export interface Style {
   dynamics: { base: number; range: number };
   /** True when every pitched note must belong to the key's scale (drums excluded). */
   diatonic: boolean;
+  /** The forms this style is written in (src/core/catalog/forms.ts); the seed picks one. */
+  forms: readonly FormId[];
 }
 
 const POP_MAJOR = [
@@ -105,6 +108,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 72,
     dynamics: { base: 70, range: 16 },
     diatonic: true,
+    forms: ['verse-chorus'],
   },
   {
     id: 'synthwave',
@@ -127,6 +131,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 74,
     dynamics: { base: 88, range: 18 },
     diatonic: true,
+    forms: ['verse-chorus'],
   },
   {
     id: 'chiptune',
@@ -149,6 +154,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 76,
     dynamics: { base: 92, range: 12 },
     diatonic: true,
+    forms: ['rondo', 'verse-chorus'],
   },
   {
     id: 'cinematic',
@@ -174,6 +180,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 70,
     dynamics: { base: 74, range: 34 },
     diatonic: false,
+    forms: ['ternary', 'rondo'],
   },
   {
     id: 'jazz',
@@ -199,6 +206,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 68,
     dynamics: { base: 74, range: 16 },
     diatonic: false,
+    forms: ['head-solo-head'],
   },
   {
     id: 'rock',
@@ -224,6 +232,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 69,
     dynamics: { base: 96, range: 14 },
     diatonic: false,
+    forms: ['verse-chorus'],
   },
   {
     id: 'ambient',
@@ -249,6 +258,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 76,
     dynamics: { base: 62, range: 14 },
     diatonic: true,
+    forms: ['evolution'],
   },
   {
     id: 'edm',
@@ -271,6 +281,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 74,
     dynamics: { base: 92, range: 16 },
     diatonic: true,
+    forms: ['build-drop'],
   },
   {
     id: 'folk',
@@ -296,6 +307,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 72,
     dynamics: { base: 78, range: 14 },
     diatonic: true,
+    forms: ['verse-chorus', 'ternary'],
   },
   {
     id: 'classical-piano',
@@ -321,6 +333,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 74,
     dynamics: { base: 68, range: 26 },
     diatonic: false,
+    forms: ['ternary', 'rondo'],
   },
   {
     id: 'hiphop',
@@ -346,6 +359,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 72,
     dynamics: { base: 84, range: 14 },
     diatonic: true,
+    forms: ['verse-chorus'],
   },
   {
     id: 'funk',
@@ -371,6 +385,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 70,
     dynamics: { base: 92, range: 12 },
     diatonic: false,
+    forms: ['verse-chorus'],
   },
   {
     id: 'bossa-nova',
@@ -396,6 +411,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 74,
     dynamics: { base: 66, range: 12 },
     diatonic: false,
+    forms: ['head-solo-head'],
   },
   {
     id: 'waltz',
@@ -421,6 +437,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 76,
     dynamics: { base: 72, range: 20 },
     diatonic: false,
+    forms: ['ternary', 'rondo'],
   },
 ];
 

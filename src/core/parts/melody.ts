@@ -2,47 +2,22 @@
  * The rule-based melody: phrases built from a motif (rhythm + scale-degree shape) that is
  * repeated, sequenced over the chords and varied, with chord tones on strong beats, stepwise
  * motion elsewhere, an arch contour per phrase and cadences on chord tones at phrase ends.
- * Every pitch comes from the key's scale, so diatonic styles stay in key by construction.
+ * Pitches come from the key's scale, so diatonic styles stay in key by construction; other styles
+ * add chromatic passing and neighbour tones on weak beats that resolve by a half step.
+ * Each section writes in its own register and rhythm density (contrasting sections differ).
  */
-import { scalePitchClasses } from '../plan/harmony.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Rng } from '../rng.ts';
 import { isCompound, type ScoreNote } from '../score.ts';
 import { STEP, chordAt, gridNote, intensityAt, metricWeight, stepsPerBar, velocityAt } from './context.ts';
+import { ScaleLadder } from './scaleLadder.ts';
+
+export { ScaleLadder };
 
 interface MotifNote {
   step: number; // from the motif's start
   length: number; // in steps
   degree: number; // scale degree relative to the motif's first note
-}
-
-/** Scale degree index (any integer) ⇄ MIDI pitch in the plan's key. */
-export class ScaleLadder {
-  readonly pcs: number[];
-  readonly base: number; // MIDI pitch of degree 0 (the tonic in octave 4 area)
-  constructor(plan: Plan) {
-    this.pcs = scalePitchClasses(plan.key);
-    this.base = 60 + this.pcs[0]!;
-  }
-  pitch(degree: number): number {
-    const octave = Math.floor(degree / 7);
-    const index = ((degree % 7) + 7) % 7;
-    return this.base + 12 * octave + ((this.pcs[index]! - this.pcs[0]! + 12) % 12);
-  }
-  /** Nearest degree to a pitch (ties go down). */
-  degreeOf(pitch: number): number {
-    let best = 0;
-    let bestDistance = Infinity;
-    const guess = Math.round(((pitch - this.base) * 7) / 12);
-    for (let d = guess - 3; d <= guess + 3; d++) {
-      const dist = Math.abs(this.pitch(d) - pitch);
-      if (dist < bestDistance) {
-        best = d;
-        bestDistance = dist;
-      }
-    }
-    return best;
-  }
 }
 
 /** Onsets for one bar: `density` ≈ notes per beat, placed where the metre is strong. */
@@ -103,19 +78,24 @@ export function writeMelody(plan: Plan, rng: Rng): ScoreNote[] {
   const ladder = new ScaleLadder(plan);
   const centreDegree = ladder.degreeOf(plan.style.leadCentre + plan.mood.registerShift);
   // The tune lives above the chords (voiced around E4/C4), so its range reaches less far down than up.
-  const low = ladder.pitch(centreDegree - 4);
-  const high = ladder.pitch(centreDegree + 7);
+  const lowDegree = centreDegree - 5;
+  const highDegree = centreDegree + 8;
   const steps = stepsPerBar(plan);
   const notes: ScoreNote[] = [];
   let lastPitch = ladder.pitch(centreDegree);
 
   plan.sections.forEach((section) => {
-    if (section.name === 'intro' && section.bars >= 2) return; // the band sets the scene first
-    const density = Math.max(0.3, 1.2 * plan.style.density * plan.mood.densityScale * (0.6 + section.intensity * 0.5));
-    const phraseBars = section.bars >= 8 ? 2 : 1;
+    if ((section.kind === 'intro' && section.bars >= 2) || section.break) return; // the band sets the scene first
+    const density = Math.max(0.3, 1.2 * plan.style.density * plan.mood.densityScale * section.density * (0.6 + section.intensity * 0.5));
+    // A sparse line needs two bars for its motif to have a shape at all.
+    const notesPerBar = density * plan.meter.numerator * (isCompound(plan.meter) ? 1 / 3 : 1);
+    const phraseBars = section.bars >= 8 || notesPerBar < 2.5 ? 2 : 1;
     const motifA = makeMotif(plan, rng, phraseBars, density);
     const motifB = makeMotif(plan, rng, phraseBars, density * 1.1);
-    const lift = section.progression === 1 ? 2 : section.progression === 2 ? -1 : 0;
+    // The section's register (a contrasting section sits higher or lower), in scale steps.
+    const lift = Math.round((section.register * 7) / 12);
+    const low = ladder.pitch(lowDegree + lift);
+    const high = ladder.pitch(highDegree + lift);
     const cells = Math.ceil(section.bars / phraseBars);
     for (let cell = 0; cell < cells; cell++) {
       // a a' b a'' … : repetition with variation makes a tune out of random notes.
@@ -153,7 +133,31 @@ export function writeMelody(plan: Plan, rng: Rng): ScoreNote[] {
       });
     }
   });
-  return thinForIntensity(plan, notes);
+  const thinned = thinForIntensity(plan, notes);
+  return plan.style.diatonic ? thinned : addChromaticTones(plan, thinned, rng.fork('chromatic'));
+}
+
+/**
+ * Chromatic passing tones (between notes a whole step apart) and lower neighbours (between
+ * repeated notes), each taking the weak end of a note of a quarter or more and resolving by a
+ * half step: the idiomatic ways out of the scale, short enough to leave the key unmistakable.
+ */
+export function addChromaticTones(plan: Plan, notes: ScoreNote[], rng: Rng, chance = 0.35): ScoreNote[] {
+  const out: ScoreNote[] = [];
+  notes.forEach((a, i) => {
+    const b = notes[i + 1];
+    out.push(a);
+    if (!b || a.durationTicks < STEP * 4 || b.tick < a.tick + a.durationTicks - STEP / 2) return;
+    const interval = b.pitch - a.pitch;
+    if (Math.abs(interval) !== 2 && interval !== 0) return;
+    const length = a.durationTicks >= STEP * 6 ? STEP * 2 : STEP;
+    const tick = a.tick + a.durationTicks - length;
+    if (metricWeight(plan, Math.round((tick % plan.barTicks) / STEP)) >= 0.7 || !rng.chance(chance)) return;
+    const pitch = interval === 0 ? a.pitch - 1 : a.pitch + Math.sign(interval);
+    out[out.length - 1] = { ...a, durationTicks: a.durationTicks - length };
+    out.push({ pitch, tick, durationTicks: length, velocity: Math.max(1, a.velocity - 10) });
+  });
+  return out;
 }
 
 /** Against a chord with a note outside the scale (V in minor), bend a clashing neighbour onto it. */

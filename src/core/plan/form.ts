@@ -1,52 +1,130 @@
 /**
- * Form: split the bars into bar-aligned sections (intro / A / B / bridge / outro) scaled to the
- * length, each with an intensity that drives density, dynamics and which layers play.
+ * Form: split the bars into bar-aligned sections following one of the style's forms
+ * (src/core/catalog/forms.ts), scaled to the length. Sections with the same `material` letter
+ * carry the same theme (the first states it, the others return to it); different letters contrast.
+ * Each section has an intensity (quiet intro, build, climax, release) the arrangement follows.
  */
+import { FORMS, type FormFamily, type FormId, type SectionKind } from '../catalog/forms.ts';
+import type { Rng } from '../rng.ts';
+
 export interface PlannedSection {
+  /** Display name: the material letter and its appearance ("A", "B", "A2"), or intro/outro/break. */
   name: string;
+  kind: SectionKind;
   startBar: number;
   bars: number;
   /** 0–1: how full and loud this section is. */
   intensity: number;
-  /** Which progression of the piece this section uses (0 = verse, 1 = chorus, 2 = bridge). */
+  /** Which progression of the piece this section uses (index into the plan's progressions). */
   progression: number;
+  /** Melody material: sections with the same letter share a theme; null for intro/outro/break. */
+  material: string | null;
+  /** 1 for the first statement of its material, 2 for its first return, … (0 without material). */
+  appearance: number;
+  /** How much a return varies its first statement (0 = exact, 1 = new); 0 for first statements. */
+  variation: number;
+  /** Melody density factor and register shift (semitones) for this section's material. */
+  density: number;
+  register: number;
+  /** A deliberate break: the band stops (measures of continuity skip it). */
+  break: boolean;
 }
 
-const BODY_LABELS: readonly { name: string; intensity: number; progression: number }[] = [
-  { name: 'A', intensity: 0.65, progression: 0 },
-  { name: 'B', intensity: 0.9, progression: 1 },
-  { name: 'A2', intensity: 0.75, progression: 0 },
-  { name: 'bridge', intensity: 0.6, progression: 2 },
-  { name: 'B2', intensity: 1, progression: 1 },
-  { name: 'A3', intensity: 0.8, progression: 0 },
-];
+export interface FormOptions {
+  /** The style's forms; the seed picks one. Default: verse-chorus. */
+  forms?: readonly FormId[];
+  rng?: Rng;
+}
+
+/** Largest plan length every family lists. */
+const MAX_SECTIONS = 9;
 
 /** Sections covering exactly `bars` bars. Loops get no intro or outro (they must repeat). */
-export function planForm(bars: number, loop: boolean): PlannedSection[] {
+export function planForm(bars: number, loop: boolean, opts: FormOptions = {}): PlannedSection[] {
   if (bars <= 0) return [];
-  const intro = loop ? 0 : bars >= 32 ? 4 : bars >= 8 ? 2 : 0;
-  const outro = loop ? 0 : bars >= 24 ? 4 : bars >= 12 ? 2 : 0;
+  const forms = opts.forms?.length ? opts.forms : (['verse-chorus'] as const);
+  const family = FORMS[opts.rng ? opts.rng.pick(forms) : forms[0]!];
+  let intro = loop ? 0 : bars >= 32 ? 4 : bars >= 10 ? 2 : 0;
+  let outro = loop ? 0 : bars >= 24 ? 4 : bars >= 14 ? 2 : 0;
+  // Keep room for a statement, a contrast and a return of four bars each.
+  while (bars - intro - outro < 12 && (intro || outro)) {
+    if (intro >= outro && intro) intro -= 2;
+    else outro -= 2;
+  }
   const body = bars - intro - outro;
   const sections: PlannedSection[] = [];
   let bar = 0;
   if (intro) {
-    sections.push({ name: 'intro', startBar: 0, bars: intro, intensity: 0.4, progression: 0 });
+    sections.push(frame('intro', 0, intro, 0.35));
     bar = intro;
   }
-  // Phrases of 8 bars (4 in short pieces); a remainder of 4+ bars is a phrase of its own,
-  // a shorter one lengthens the last phrase.
-  const phrase = body >= 16 ? 8 : 4;
-  const lengths: number[] = Array.from({ length: Math.max(1, Math.floor(body / phrase)) }, () => phrase);
-  const remainder = body - lengths.length * phrase;
-  if (body < phrase) lengths.splice(0, lengths.length, body);
-  else if (remainder >= 4 || (phrase === 4 && remainder >= 2)) lengths.push(remainder);
-  else lengths[lengths.length - 1]! += remainder;
-  lengths.forEach((len, i) => {
-    // Past the table, alternate verse and chorus material.
-    const label = BODY_LABELS[i] ?? { name: i % 2 ? `B${Math.floor(i / 2)}` : `A${Math.floor(i / 2) + 1}`, intensity: i % 2 ? 0.95 : 0.75, progression: i % 2 };
-    sections.push({ name: label.name, startBar: bar, bars: len, intensity: label.intensity, progression: label.progression });
-    bar += len;
-  });
-  if (outro) sections.push({ name: 'outro', startBar: bar, bars: outro, intensity: 0.45, progression: 0 });
+  for (const s of bodySections(family, body, opts.rng)) {
+    sections.push({ ...s, startBar: bar });
+    bar += s.bars;
+  }
+  if (outro) sections.push(frame('outro', bar, outro, 0.4));
   return sections;
+}
+
+function frame(kind: 'intro' | 'outro', startBar: number, bars: number, intensity: number): PlannedSection {
+  return { name: kind, kind, startBar, bars, intensity, progression: 0, material: null, appearance: 0, variation: 0, density: 1, register: 0, break: false };
+}
+
+/**
+ * The body: phrases of 4 bars in short pieces, 8 in longer ones and 16 in long ones, so a plan
+ * has at most MAX_SECTIONS sections; the remainder lengthens contrasting sections.
+ */
+function bodySections(family: FormFamily, body: number, rng: Rng | undefined): Omit<PlannedSection, 'startBar'>[] {
+  if (body < 4) return [bodySection(family, 'A', 1, body)];
+  const phrase = body < 40 ? 4 : body < 8 * (MAX_SECTIONS + 1) ? 8 : 16;
+  const whole = Math.max(1, Math.min(MAX_SECTIONS, Math.floor(body / phrase)));
+  let remainder = body - phrase * whole;
+  // In short pieces a remainder of two bars or more is a short section of its own.
+  const extra = phrase === 4 && remainder >= 2 && whole < MAX_SECTIONS ? remainder : 0;
+  const count = whole + (extra ? 1 : 0);
+  remainder -= extra;
+  const options = family.plans[count] ?? family.plans[1]!;
+  const letters = [...(rng ? rng.pick(options) : options[0]!)];
+  // The short one is new material (a return needs the theme's four-bar units).
+  const shortAt = letters.map((l) => l !== 'A').lastIndexOf(true);
+  const lengths = letters.map((_, i) => (extra && i === (shortAt < 0 ? letters.length - 1 : shortAt) ? extra : phrase));
+  // Spread the remainder over the contrasting sections (new material takes any length), else the returns.
+  const contrast = letters.flatMap((l, i) => (l !== 'A' ? [i] : []));
+  const takers = contrast.length ? contrast : letters.flatMap((_, i) => (i > 0 ? [i] : [0]));
+  takers.forEach((index, k) => {
+    lengths[index]! += Math.floor(remainder / takers.length) + (k < remainder % takers.length ? 1 : 0);
+  });
+  const seen = new Map<string, number>();
+  const out: Omit<PlannedSection, 'startBar'>[] = [];
+  letters.forEach((letter, i) => {
+    const appearance = (seen.get(letter) ?? 0) + 1;
+    seen.set(letter, appearance);
+    let bars = lengths[i]!;
+    // A one-bar break before a returning drop, taken from the section before it.
+    const prev = out[out.length - 1];
+    if (family.breakBefore === letter && appearance > 1 && prev && prev.bars >= 4 && !prev.break) {
+      prev.bars -= 1;
+      out.push({ ...frame('intro', 0, 1, 0.3), name: 'break', kind: 'break', break: true });
+    }
+    out.push(bodySection(family, letter, appearance, bars));
+  });
+  return out;
+}
+
+function bodySection(family: FormFamily, letter: string, appearance: number, bars: number): Omit<PlannedSection, 'startBar'> {
+  const role = family.roles[letter] ?? family.roles.A!;
+  const variation = appearance === 1 ? 0 : (family.returnVariation[Math.min(appearance - 2, family.returnVariation.length - 1)] ?? 0.15);
+  return {
+    name: appearance === 1 ? letter : `${letter}${appearance}`,
+    kind: role.kind,
+    bars,
+    intensity: Math.min(1, role.intensity + family.climb * (appearance - 1)),
+    progression: role.progression,
+    material: letter,
+    appearance,
+    variation,
+    density: role.density,
+    register: role.register,
+    break: false,
+  };
 }

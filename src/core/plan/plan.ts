@@ -112,7 +112,7 @@ export function planPiece(request: CompositionRequest, rng: Rng): Plan {
 
   const barTicks = ticksPerBar(meter);
   const beatTicks = ticksPerBeat(meter);
-  const sections = planForm(timing.bars, request.loop);
+  const sections = planForm(timing.bars, request.loop, { forms: style.forms, rng: rng.fork('form') });
   const progressions = chooseProgressions(style, mood, key, rng.fork('progressions'));
   const chords = planChords({ sections, progressions, style, key, barTicks, loop: request.loop });
 
