@@ -277,7 +277,8 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
       extension: info.extension,
       durationSec: opts.durationSec,
       loudnessLufs: master.expectedLufs,
-      gainDb: master.gainDb,
+      // The net change in integrated loudness (what a stream of the same MIDI applies as its gain).
+      gainDb: Number.isFinite(master.expectedLufs) ? master.expectedLufs - loudness.integratedLufs : 0,
       limited: master.limiterDb > 0,
       soundfont: setup.soundfont.path,
       timings: { synthMs, encodeMs },

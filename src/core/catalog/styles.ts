@@ -252,7 +252,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 68,
     dynamics: { base: 74, range: 16 },
     diatonic: false,
-    arrangement: arrangement({ voices: 3, legato: ['bass'], grooveStyles: ['jazz'], humanize: { timing: 10, velocity: 8 }, mix: { lead: { pan: 72, reverb: 44 }, harmony: { pan: 48, reverb: 36 }, bass: { pan: 60, reverb: 20 }, drums: { pan: 64, reverb: 30 } } }),
+    arrangement: arrangement({ voices: 4, legato: ['bass'], grooveStyles: ['jazz'], humanize: { timing: 10, velocity: 8 }, mix: { lead: { pan: 72, reverb: 44 }, harmony: { pan: 48, reverb: 36 }, bass: { pan: 60, reverb: 20 }, drums: { pan: 64, reverb: 30 } } }),
   },
   {
     id: 'rock',
@@ -304,7 +304,7 @@ export const STYLES: readonly Style[] = [
     leadCentre: 76,
     dynamics: { base: 62, range: 14 },
     diatonic: true,
-    arrangement: arrangement({ voices: 3, legato: ['bass', 'pad', 'harmony'], pad: { voices: 2, from: 0.95 }, arp: { unit: 4, from: 0, rest: 0.6 }, humanize: { timing: 12, velocity: 6 }, mix: { lead: { reverb: 96, chorus: 30 }, harmony: { reverb: 96, chorus: 50, pan: 52 }, pad: { reverb: 110, pan: 80, chorus: 60 }, arp: { reverb: 110, pan: 36 }, bass: { reverb: 60 } } }),
+    arrangement: arrangement({ voices: 3, legato: ['bass', 'pad', 'harmony'], pad: { voices: 2, from: 0.95 }, arp: { unit: 4, from: 0, rest: 0.7 }, humanize: { timing: 12, velocity: 6 }, mix: { lead: { reverb: 96, chorus: 30 }, harmony: { reverb: 96, chorus: 50, pan: 52 }, pad: { reverb: 110, pan: 80, chorus: 60 }, arp: { reverb: 110, pan: 36 }, bass: { reverb: 60 } } }),
   },
   {
     id: 'edm',

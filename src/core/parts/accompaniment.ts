@@ -8,7 +8,7 @@ import type { CompPattern } from '../catalog/styles.ts';
 import type { Plan, ChordEvent } from '../plan/plan.ts';
 import type { Rng } from '../rng.ts';
 import { isCompound, type ScoreNote } from '../score.ts';
-import { STEP, gridNote, intensityAt, stepsPerBar, velocityAt, voiceChord, voicingTones } from './context.ts';
+import { STEP, gridNote, intensityAt, sectionIntensityAt, stepsPerBar, velocityAt, voiceChord, voicingTones } from './context.ts';
 
 type Hit = [step: number, length: number];
 
@@ -134,7 +134,7 @@ export function writePad(plan: Plan, rng: Rng, ceiling = 72): ScoreNote[] {
   let previous: number[] | undefined;
   for (const chord of plan.chords) {
     if (chord.startTick >= plan.finalTick) continue;
-    if (intensityAt(plan, chord.startTick) < from) continue;
+    if (sectionIntensityAt(plan, chord.startTick) < from) continue;
     const voicing = voiceChord(voicingTones(chord.pcs, voices), Math.min(64, ceiling - 4), previous, ceiling);
     previous = voicing;
     const velocity = velocityAt(plan, rng, chord.startTick, { offset: -20, accent: 0, jitter: 2 });
@@ -153,7 +153,7 @@ export function writeArpeggio(plan: Plan, rng: Rng): ScoreNote[] {
   const unit = STEP * unitSteps;
   for (const chord of plan.chords) {
     if (chord.startTick >= plan.finalTick) continue;
-    if (intensityAt(plan, chord.startTick) < from) continue;
+    if (sectionIntensityAt(plan, chord.startTick) < from) continue;
     const base = voiceChord(chord.pcs.slice(0, 4), 72);
     const ladder = [...base, ...base.map((p) => p + 12)];
     const cycle = [...ladder, ...ladder.slice(1, -1).reverse()];

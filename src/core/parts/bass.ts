@@ -6,7 +6,7 @@ import { scalePitchClasses } from '../plan/harmony.ts';
 import type { Plan, ChordEvent } from '../plan/plan.ts';
 import type { Rng } from '../rng.ts';
 import type { ScoreNote } from '../score.ts';
-import { STEP, gridNote, intensityAt, nearestPitchWithPc, stepsPerBar, velocityAt } from './context.ts';
+import { STEP, gridNote, intensityAt, nearestPitchWithPc, sectionIntensityAt, stepsPerBar, velocityAt } from './context.ts';
 
 type Degree = 'r' | '5' | 'o' | '3' | '7';
 type BassHit = [step: number, length: number, degree: Degree];
@@ -90,7 +90,7 @@ export function writeBass(plan: Plan, rng: Rng): ScoreNote[] {
     const section = plan.sections.find((s) => bar >= s.startBar && bar < s.startBar + s.bars);
     const sparse = section?.name === 'intro' || intensityAt(plan, barStart) < 0.45;
     // A pedal drops out of the quietest sections altogether (the pads float on their own).
-    if (plan.style.bass === 'pedal' && intensityAt(plan, barStart) < 0.55) continue;
+    if (plan.style.bass === 'pedal' && sectionIntensityAt(plan, barStart) < 0.7) continue;
     const hits = sparse && plan.style.bass !== 'pedal' ? [[0, stepsPerBar(plan), 'r'] as BassHit] : hitsFor(plan, rng.fork(`bass${bar % 4}`));
     let walkPitch: number | undefined;
     hits.forEach(([step, length, degree], i) => {

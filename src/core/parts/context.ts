@@ -43,6 +43,14 @@ export function intensityAt(plan: Plan, tick: number): number {
   return Math.min(1, Math.max(0.15, value));
 }
 
+/**
+ * The planned intensity of the section at a tick (no energy shift, no outro fade): what decides which
+ * layers play, so a high-energy request plays louder rather than thicker.
+ */
+export function sectionIntensityAt(plan: Plan, tick: number): number {
+  return plan.sections[sectionIndexAt(plan, tick)]?.intensity ?? 0.7;
+}
+
 /** Metric weight of a step within the bar: 1 downbeat, ~0.75 beats, 0.45 off-beats, 0.2 sixteenths. */
 export function metricWeight(plan: Plan, stepInBar: number): number {
   if (stepInBar === 0) return 1;
