@@ -5,7 +5,7 @@
 import { RuleBasedMelody, type MelodyGenerator } from './generator.ts';
 import { formatKey } from './keys.ts';
 import { writeArpeggio, writeHarmony, writePad } from './parts/accompaniment.ts';
-import { expressionEvents, humanize, mixFor, tieLegato } from './parts/arrangement.ts';
+import { expressionEvents, humanize, mixFor, separateSamePitch, tieLegato } from './parts/arrangement.ts';
 import { writePerc } from './parts/perc.ts';
 import { writeBass } from './parts/bass.ts';
 import { STEP, velocityAt, voiceChord } from './parts/context.ts';
@@ -57,7 +57,7 @@ export async function compose(request: CompositionRequest, generator: MelodyGene
     if (part.role !== 'lead' && part.role !== 'drums') part.notes = humanize(part.notes, rng.fork(`human-${part.role}`), arrangement.humanize, plan.finalTick);
     if (arrangement.legato.includes(part.role)) part.notes = tieLegato(part.notes, plan.finalTick, 2 * plan.barTicks);
     if (!request.loop) part.notes.push(...endingNotes(plan, part.role, part.notes, rng.fork(`ending-${part.role}`), ceiling));
-    part.notes.sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
+    part.notes = part.role === 'drums' ? part.notes.sort((a, b) => a.tick - b.tick || a.pitch - b.pitch) : separateSamePitch(part.notes);
   }
 
   let channel = 0;

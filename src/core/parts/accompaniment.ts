@@ -61,7 +61,8 @@ export function writeHarmony(plan: Plan, rng: Rng, ceiling = 72): ScoreNote[] {
   const pattern = plan.style.comp;
   if (pattern === 'ostinato' || pattern === 'arpeggio') return writeFiguration(plan, rng, ceiling);
   const notes: ScoreNote[] = [];
-  const voices = plan.style.arrangement.voices;
+  // A fourth voice only where it fits between the chord floor and the lead (a low tune gets shells of three).
+  const voices = ceiling - CHORD_FLOOR >= 12 ? plan.style.arrangement.voices : Math.min(3, plan.style.arrangement.voices);
   let previous: number[] | undefined;
   const centre = chordCentre(ceiling, voices);
   for (let bar = 0; bar * plan.barTicks < plan.finalTick; bar++) {
@@ -73,7 +74,10 @@ export function writeHarmony(plan: Plan, rng: Rng, ceiling = 72): ScoreNote[] {
       const tones = voicingTones(chord.pcs, quiet ? Math.max(2, voices - 1) : voices);
       const voicing = voiceChord(tones, centre, previous, ceiling);
       previous = voicing;
-      for (const [step, length] of quiet && pattern !== 'sustain' && pattern !== 'stride' ? [[0, stepsPerBar(plan)] as Hit] : hits) {
+      // Sustained chords sound once for the whole chord, however many bars it lasts.
+      if (pattern === 'sustain' && chord.startTick < barStart) continue;
+      const chordHits: Hit[] = pattern === 'sustain' ? [[(chord.startTick - barStart) / STEP, (chord.endTick - chord.startTick) / STEP]] : quiet && pattern !== 'stride' ? [[0, stepsPerBar(plan)]] : hits;
+      for (const [step, length] of chordHits) {
         const tick = barStart + step * STEP;
         if (tick < chord.startTick || tick >= chord.endTick) continue;
         const end = Math.min(chord.endTick, tick + length * STEP);
@@ -87,7 +91,8 @@ export function writeHarmony(plan: Plan, rng: Rng, ceiling = 72): ScoreNote[] {
           const offset = strum ? i * (pattern === 'broken' ? STEP : 12) : 0;
           if (tick + offset >= end) return;
           // Stabs are cut short on purpose (eighth pulses shorter still); held patterns sound to the next hit.
-          const gate = pattern === 'pulse' ? 0.7 : 0.85;
+          // Block chords release just before the next (a decaying bass alone left holes before bar lines).
+          const gate = pattern === 'pulse' ? 0.7 : pattern === 'block' ? 0.95 : 0.85;
           const length = held ? end - tick - offset : Math.max(STEP / 2, (end - tick - offset) * gate);
           notes.push(gridNote(plan, tick + offset, length, pitch, velocity - (up ? 10 : 0)));
         });

@@ -45,6 +45,25 @@ export function tieLegato(notes: readonly ScoreNote[], limit: number, maxTicks: 
 }
 
 /**
+ * No two notes of one pitch overlap in a part: the earlier one stops where the later starts (a note-off
+ * of the earlier would otherwise silence the later one in the synthesizer, leaving a hole — humanised
+ * onsets and legato ties make such overlaps). Same-tick duplicates keep the longer note.
+ */
+export function separateSamePitch(notes: readonly ScoreNote[]): ScoreNote[] {
+  const sorted = [...notes].sort((a, b) => a.pitch - b.pitch || a.tick - b.tick || b.durationTicks - a.durationTicks);
+  const out: ScoreNote[] = [];
+  for (const note of sorted) {
+    const prev = out[out.length - 1];
+    if (prev && prev.pitch === note.pitch) {
+      if (prev.tick === note.tick) continue;
+      if (prev.tick + prev.durationTicks > note.tick) out[out.length - 1] = { ...prev, durationTicks: note.tick - prev.tick };
+    }
+    out.push(note);
+  }
+  return out.sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
+}
+
+/**
  * Humanise: every onset moves by up to ±timing ticks (notes struck together move together, so chords
  * stay chords) and velocities by up to ±velocity. The first note of the piece and the music's end stay put.
  */
