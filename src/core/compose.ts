@@ -5,6 +5,8 @@
 import { RuleBasedMelody, type MelodyGenerator } from './generator.ts';
 import { formatKey } from './keys.ts';
 import { writeArpeggio, writeHarmony, writePad } from './parts/accompaniment.ts';
+import { expressionEvents, humanize, mixFor, separateSamePitch, tieLegato } from './parts/arrangement.ts';
+import { writePerc } from './parts/perc.ts';
 import { writeBass } from './parts/bass.ts';
 import { writeLead } from './parts/lead.ts';
 import { STEP, velocityAt, voiceChord } from './parts/context.ts';
@@ -21,7 +23,16 @@ export interface ComposeResult {
   plan: Plan;
 }
 
-const TRACK_NAMES: Record<Role, string> = { lead: 'Lead', harmony: 'Chords', bass: 'Bass', pad: 'Pad', arp: 'Arpeggio', drums: 'Drums' };
+const TRACK_NAMES: Record<Role, string> = { lead: 'Lead', harmony: 'Chords', bass: 'Bass', pad: 'Pad', arp: 'Arpeggio', perc: 'Percussion', drums: 'Drums' };
+
+/** Semitones between the lead's median pitch and the highest the chords and pad may reach. */
+const LEAD_CLEARANCE = 3;
+
+function medianPitch(notes: readonly ScoreNote[], fallback: number): number {
+  if (!notes.length) return fallback;
+  const sorted = notes.map((n) => n.pitch).sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
 
 export async function compose(request: CompositionRequest, generator: MelodyGenerator = RuleBasedMelody): Promise<ComposeResult> {
   const rng = createRng(request.seed);
@@ -30,17 +41,24 @@ export async function compose(request: CompositionRequest, generator: MelodyGene
 
   const parts: { role: Role; program: number; notes: ScoreNote[] }[] = [];
   const lead = await writeLead(plan, generator, rng.fork('melody'));
+  // The accompaniment's top voice stays under the lead's register, so the tune is heard on top.
+  const ceiling = medianPitch(lead.filter((n) => n.tick < plan.finalTick), plan.style.leadCentre) - LEAD_CLEARANCE;
+  const arrangement = plan.style.arrangement;
   parts.push({ role: 'lead', program: instruments.lead, notes: lead });
-  parts.push({ role: 'harmony', program: instruments.harmony, notes: writeHarmony(plan, rng.fork('harmony')) });
+  parts.push({ role: 'harmony', program: instruments.harmony, notes: writeHarmony(plan, rng.fork('harmony'), ceiling) });
   parts.push({ role: 'bass', program: instruments.bass, notes: writeBass(plan, rng.fork('bass')) });
-  if (instruments.pad !== null) parts.push({ role: 'pad', program: instruments.pad, notes: writePad(plan, rng.fork('pad')) });
+  if (instruments.pad !== null) parts.push({ role: 'pad', program: instruments.pad, notes: writePad(plan, rng.fork('pad'), ceiling) });
   if (instruments.arp !== null) parts.push({ role: 'arp', program: instruments.arp, notes: writeArpeggio(plan, rng.fork('arp')) });
+  if (arrangement.perc !== null) parts.push({ role: 'perc', program: arrangement.perc, notes: writePerc(plan, rng.fork('perc')) });
   if (instruments.drums) parts.push({ role: 'drums', program: 0, notes: generator.drums?.(plan, rng.fork('drums')) ?? writeDrums(plan, rng.fork('drums')) });
 
   for (const part of parts) {
     part.notes = part.notes.map((n) => clipToMusic(plan, n)).filter((n): n is ScoreNote => n !== null);
-    if (!request.loop) part.notes.push(...endingNotes(plan, part.role, part.notes, rng.fork(`ending-${part.role}`)));
-    part.notes.sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
+    // The lead is left as written (its themes are compared note for note); drums bring their own feel.
+    if (part.role !== 'lead' && part.role !== 'drums') part.notes = humanize(part.notes, rng.fork(`human-${part.role}`), arrangement.humanize, plan.finalTick);
+    if (arrangement.legato.includes(part.role)) part.notes = tieLegato(part.notes, plan.finalTick, 2 * plan.barTicks);
+    if (!request.loop) part.notes.push(...endingNotes(plan, part.role, part.notes, rng.fork(`ending-${part.role}`), ceiling));
+    part.notes = part.role === 'drums' ? part.notes.sort((a, b) => a.tick - b.tick || a.pitch - b.pitch) : separateSamePitch(part.notes);
   }
 
   let channel = 0;
@@ -50,7 +68,7 @@ export async function compose(request: CompositionRequest, generator: MelodyGene
       const isDrums = p.role === 'drums';
       const ch = isDrums ? DRUM_CHANNEL : channel++;
       if (channel === DRUM_CHANNEL) channel++;
-      return { name: TRACK_NAMES[p.role], role: p.role, program: p.program, channel: ch, notes: p.notes };
+      return { name: TRACK_NAMES[p.role], role: p.role, program: p.program, channel: ch, notes: p.notes, mix: mixFor(plan.style, p.role), controllers: expressionEvents(plan, p.role) };
     });
 
   const sections = plan.sections.map((s) => ({ name: s.name, startTick: s.startBar * plan.barTicks, endTick: (s.startBar + s.bars) * plan.barTicks }));
@@ -88,7 +106,7 @@ function clipToMusic(plan: Plan, note: ScoreNote): ScoreNote | null {
 }
 
 /** The cadence: every part lands on the tonic chord at the final downbeat and holds it. */
-function endingNotes(plan: Plan, role: Role, previous: ScoreNote[], rng: Rng): ScoreNote[] {
+function endingNotes(plan: Plan, role: Role, previous: ScoreNote[], rng: Rng, ceiling: number): ScoreNote[] {
   const tonic = plan.chords[plan.chords.length - 1]!; // planPiece ends non-loops on the tonic chord
   const tick = plan.finalTick;
   const length = Math.floor(plan.finalOffTick - plan.finalTick);
@@ -106,7 +124,7 @@ function endingNotes(plan: Plan, role: Role, previous: ScoreNote[], rng: Rng): S
     }
     case 'harmony':
     case 'pad': {
-      const voicing = voiceChord(tonic.pcs, role === 'pad' ? 67 : 62);
+      const voicing = voiceChord(tonic.pcs, Math.min(role === 'pad' ? 64 : 60, ceiling - 4), undefined, ceiling);
       return voicing.map((pitch, i) => {
         const offset = roll * i;
         return { pitch, tick: tick + offset, durationTicks: length - offset, velocity: velocity - (role === 'pad' ? 16 : 8) };
@@ -121,6 +139,10 @@ function endingNotes(plan: Plan, role: Role, previous: ScoreNote[], rng: Rng): S
         { pitch: GM.crash, tick, durationTicks: Math.min(length, STEP * 2), velocity: Math.min(127, velocity + 10) },
         { pitch: GM.kick, tick, durationTicks: Math.min(length, STEP), velocity: Math.min(127, velocity + 10) },
       ];
+    case 'perc': {
+      const pitch = 38 + ((tonicPc - 38) % 12 + 12) % 12;
+      return [{ pitch, tick, durationTicks: Math.min(length, plan.beatTicks * 2), velocity }];
+    }
     case 'arp':
       return [];
   }

@@ -74,14 +74,15 @@ export async function extendScore(source: Score, durationSec: number, generator:
   for (const old of source.tracks) {
     const continuation = long.tracks.find((t) => t.role === old.role);
     // The original's instruments win: it may have been re-rendered with another preset.
-    tracks.push({ ...old, notes: [...before(old), ...(continuation ? after(continuation) : [])] });
+    const controllers = [...(old.controllers ?? []).filter((c) => c.tick < splice), ...(continuation?.controllers ?? []).filter((c) => c.tick >= splice)];
+    tracks.push({ ...old, notes: [...before(old), ...(continuation ? after(continuation) : [])], ...(controllers.length ? { controllers } : {}) });
   }
   for (const fresh of long.tracks) {
     if (source.tracks.some((t) => t.role === fresh.role)) continue;
     let channel = fresh.channel;
     if (fresh.role !== 'drums') for (channel = 0; used.has(channel) || channel === DRUM_CHANNEL; channel++);
     used.add(channel);
-    tracks.push({ ...fresh, channel, notes: after(fresh) });
+    tracks.push({ ...fresh, channel, notes: after(fresh), controllers: (fresh.controllers ?? []).filter((c) => c.tick >= splice) });
   }
 
   const sections = [

@@ -6,7 +6,25 @@
 
 export const PPQ = 480;
 
-export type Role = 'lead' | 'harmony' | 'bass' | 'pad' | 'arp' | 'drums';
+/** 'perc' is orchestral percussion (timpani, cymbal swells) on a pitched GM program and its own channel, not the kit. */
+export type Role = 'lead' | 'harmony' | 'bass' | 'pad' | 'arp' | 'perc' | 'drums';
+
+/** A track's place in the mix: MIDI CC7 volume, CC10 pan (64 = centre), CC91 reverb and CC93 chorus sends, 0–127. */
+export interface TrackMix {
+  volume: number;
+  pan: number;
+  reverb: number;
+  chorus: number;
+}
+
+/** A controller change on a track (e.g. CC11 expression for section dynamics and side-chain pumping). */
+export interface ControllerEvent {
+  tick: number;
+  /** MIDI controller number 0–127. */
+  number: number;
+  /** 0–127. */
+  value: number;
+}
 
 export interface ScoreNote {
   /** MIDI pitch 0–127 (GM drum map key on the drum track). */
@@ -27,6 +45,10 @@ export interface ScoreTrack {
   /** MIDI channel 0–15; 9 is the GM drum channel. */
   channel: number;
   notes: ScoreNote[];
+  /** The track's mix; absent means the role's default (src/midi/scoreToMidi.ts). */
+  mix?: TrackMix;
+  /** Controller changes over time, sorted by tick; absent means none. */
+  controllers?: ControllerEvent[];
 }
 
 export interface Section {

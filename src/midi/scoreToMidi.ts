@@ -1,11 +1,13 @@
 /**
  * Score → Standard MIDI File bytes with @tonejs/midi: tempo, key and time-signature meta
- * events, named tracks, GM programs, drums on channel 10, section markers, and a text event
+ * events, named tracks, GM programs, drums on channel 10, each track's mix (CC7 volume, CC10 pan,
+ * CC91 reverb, CC93 chorus) and controller changes (CC11 expression), section markers, and a text event
  * carrying the request, seed and generator version. Deterministic: same score ⇒ same bytes.
  */
 import tonejs from '@tonejs/midi';
 import { Note } from 'tonal';
-import type { Role, Score, ScoreNote } from '../core/score.ts';
+import { DEFAULT_MIX } from '../core/parts/arrangement.ts';
+import type { ControllerEvent, Score, ScoreNote } from '../core/score.ts';
 import { ticksToSeconds, ticksPerBar } from '../core/score.ts';
 import { encodeMidi } from './encodeMidi.ts';
 
@@ -17,15 +19,6 @@ export interface MidiOutput {
   trimStartSec: number;
 }
 
-/** Mixer settings per role: volume (CC7), pan (CC10, 64 = centre), reverb send (CC91). */
-const MIX: Record<Role, { volume: number; pan: number; reverb: number }> = {
-  lead: { volume: 104, pan: 64, reverb: 40 },
-  harmony: { volume: 84, pan: 50, reverb: 48 },
-  bass: { volume: 100, pan: 64, reverb: 12 },
-  pad: { volume: 70, pan: 80, reverb: 70 },
-  arp: { volume: 66, pan: 84, reverb: 50 },
-  drums: { volume: 96, pan: 64, reverb: 24 },
-};
 
 const MODE_OFFSET: Record<string, number> = { major: 0, minor: 0, dorian: 2, phrygian: 4, lydian: 5, mixolydian: 7, locrian: 11 };
 
@@ -70,10 +63,13 @@ export function scoreToMidiObject(score: Score, opts: { loopPreRoll?: boolean } 
     track.name = source.name;
     track.channel = source.channel;
     track.instrument.number = source.role === 'drums' ? 0 : source.program;
-    const mix = MIX[source.role];
-    track.addCC({ number: 7, value: mix.volume / 127, ticks: 0 });
-    track.addCC({ number: 10, value: mix.pan / 127, ticks: 0 });
-    track.addCC({ number: 91, value: mix.reverb / 127, ticks: 0 });
+    const mix = source.mix ?? DEFAULT_MIX[source.role];
+    track.addCC({ number: 7, value: ccValue(mix.volume), ticks: 0 });
+    track.addCC({ number: 10, value: ccValue(mix.pan), ticks: 0 });
+    track.addCC({ number: 91, value: ccValue(mix.reverb), ticks: 0 });
+    track.addCC({ number: 93, value: ccValue(mix.chorus), ticks: 0 });
+    const controllers = preRollTicks ? withPreRollControllers(source.controllers ?? [], score.endTick, preRollTicks) : (source.controllers ?? []);
+    for (const cc of controllers) track.addCC({ number: cc.number, value: ccValue(cc.value), ticks: cc.tick });
     const notes = preRollTicks ? withPreRoll(source.notes, score.endTick, preRollTicks) : source.notes;
     for (const note of notes) {
       // tonejs stores velocity as 0–1 and writes floor(v × 127): the +0.5 keeps integers exact.
@@ -83,8 +79,13 @@ export function scoreToMidiObject(score: Score, opts: { loopPreRoll?: boolean } 
   // An event at the very end keeps players (fluidsynth) running through the release tail.
   const endTick = Math.round(score.endTick + preRollTicks + (score.meta.loop ? 0 : tailTicks(score)));
   const first = midi.tracks[0];
-  if (first) first.addCC({ number: 7, value: MIX[score.tracks[0]!.role].volume / 127, ticks: endTick });
+  if (first) first.addCC({ number: 7, value: ccValue((score.tracks[0]!.mix ?? DEFAULT_MIX[score.tracks[0]!.role]).volume), ticks: endTick });
   return { midi, preRollTicks };
+}
+
+/** tonejs stores CC values as 0–1 and writes floor(v × 127): the +0.5 keeps integers exact. */
+function ccValue(value: number): number {
+  return (Math.max(0, Math.min(127, Math.round(value))) + 0.5) / 127;
 }
 
 function tailTicks(score: Score): number {
@@ -96,6 +97,15 @@ function tailTicks(score: Score): number {
 function withPreRoll(notes: ScoreNote[], loopTicks: number, preRoll: number): ScoreNote[] {
   const head = notes.filter((n) => n.tick >= loopTicks - preRoll).map((n) => ({ ...n, tick: n.tick - (loopTicks - preRoll) }));
   return [...head, ...notes.map((n) => ({ ...n, tick: n.tick + preRoll }))];
+}
+
+/** The controllers in force at the pre-roll's start, then the pre-roll's own changes, then the loop's. */
+function withPreRollControllers(events: readonly ControllerEvent[], loopTicks: number, preRoll: number): ControllerEvent[] {
+  const from = loopTicks - preRoll;
+  const atStart = new Map<number, ControllerEvent>();
+  for (const e of events) if (e.tick <= from) atStart.set(e.number, { ...e, tick: 0 });
+  const head = events.filter((e) => e.tick > from && e.tick < loopTicks).map((e) => ({ ...e, tick: e.tick - from }));
+  return [...atStart.values(), ...head, ...events.map((e) => ({ ...e, tick: e.tick + preRoll }))];
 }
 
 /** Rewrite the FF 59 02 sf mi key-signature meta event in the first track. */

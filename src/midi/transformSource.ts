@@ -28,7 +28,7 @@ export class SourceMidiError extends Error {
   }
 }
 
-const ROLE_BY_TRACK_NAME: Record<string, Role> = { Lead: 'lead', Chords: 'harmony', Bass: 'bass', Pad: 'pad', Arpeggio: 'arp', Drums: 'drums' };
+const ROLE_BY_TRACK_NAME: Record<string, Role> = { Lead: 'lead', Chords: 'harmony', Bass: 'bass', Pad: 'pad', Arpeggio: 'arp', Percussion: 'perc', Drums: 'drums' };
 
 const TextEventSchema = z.object({ generator: z.string().max(200), seed: z.number().int(), request: CompositionRequestSchema });
 export type TunesmithText = z.infer<typeof TextEventSchema>;
@@ -110,6 +110,7 @@ export function midiToScore(bytes: Uint8Array): Score {
         program: role === 'drums' ? 0 : t.instrument.number,
         channel: t.channel,
         notes: t.notes.map((n) => ({ pitch: n.midi, tick: tick(n.ticks), durationTicks: Math.max(1, tick(n.durationTicks)), velocity: Math.max(1, Math.round(n.velocity * 127)) })),
+        ...mixAndControllers(t, tick),
       };
     });
 
@@ -133,4 +134,21 @@ export function midiToScore(bytes: Uint8Array): Score {
       loop: request.loop,
     },
   };
+}
+
+/** The mix controllers set at the start (CC7/10/91/93) and every other controller change over time. */
+function mixAndControllers(t: InstanceType<typeof Midi>['tracks'][number], tick: (ticks: number) => number): Pick<ScoreTrack, 'mix' | 'controllers'> {
+  const value = (n: number) => t.controlChanges[n]?.find((c) => c.ticks === 0)?.value;
+  const at0 = [7, 10, 91, 93].map((n) => value(n));
+  const out: Pick<ScoreTrack, 'mix' | 'controllers'> = {};
+  if (at0.every((v) => v !== undefined)) {
+    const [volume, pan, reverb, chorus] = at0.map((v) => Math.round(v! * 127)) as [number, number, number, number];
+    out.mix = { volume, pan, reverb, chorus };
+  }
+  const controllers = Object.entries(t.controlChanges)
+    .filter(([n]) => ![7, 10, 91, 93].includes(Number(n)))
+    .flatMap(([n, list]) => list.map((c) => ({ tick: tick(c.ticks), number: Number(n), value: Math.round(c.value * 127) })))
+    .sort((a, b) => a.tick - b.tick || a.number - b.number);
+  if (controllers.length) out.controllers = controllers;
+  return out;
 }

@@ -1,6 +1,8 @@
 /**
  * Learned drums by retrieval: quantized beats and fills from the Groove MIDI Dataset (human
  * performances, microtiming kept), chosen by style, tempo and energy; a fill closes each section.
+ * Only for styles whose catalog entry names Groove MIDI style tags that fit it (grooveStyles: rock,
+ * funk, jazz, hiphop, soul, …); every other style gets null here and the composer's own patterns.
  * models/drums/grooves.json is built by scripts/prepare-grooves.ts (train + validation performances).
  *
  * `grooveDrums(plan, rng)` has the signature of the composer's writeDrums, so it can stand in for it.
@@ -29,22 +31,6 @@ export const GROOVES_VERSION = 'groove-midi-drums@2';
 
 export const DEFAULT_GROOVE_PATH = join(import.meta.dirname, '../../models/drums/grooves.json');
 
-/** Groove MIDI styles for each of the catalog's drum feels, best first. */
-export const FEEL_STYLES: Record<Exclude<DrumFeel, 'none'>, string[]> = {
-  'boom-bap': ['hiphop', 'soul', 'funk'],
-  'four-on-floor': ['dance', 'pop', 'funk', 'rock'],
-  rock: ['rock', 'punk', 'pop'],
-  funk: ['funk', 'soul', 'neworleans'],
-  'jazz-swing': ['jazz'],
-  bossa: ['latin', 'afrocuban'],
-  chiptune: ['rock', 'punk', 'pop'],
-  cinematic: ['rock', 'afrobeat', 'gospel'],
-  halftime: ['hiphop', 'rock', 'soul'],
-  folk: ['country', 'pop', 'rock'],
-  waltz: ['jazz', 'rock', 'pop', 'country'],
-  synthwave: ['pop', 'rock', 'dance'],
-};
-
 const ENERGY = { low: 0, medium: 1, high: 2 } as const;
 
 export class GrooveLibrary {
@@ -59,9 +45,10 @@ export class GrooveLibrary {
    * Rank clips of this kind and meter by tempo distance (octaves), energy mismatch and style rank,
    * then pick one of the best five with the seeded rng. Null when none fits the meter.
    */
-  pick(opts: { feel: Exclude<DrumFeel, 'none'>; bpm: number; energy: keyof typeof ENERGY; kind: 'beat' | 'fill'; meter: string; rng: Rng }): GrooveClip | null {
-    const styles = FEEL_STYLES[opts.feel];
-    const fitting = this.clips.filter((c) => c.kind === opts.kind && c.meter === opts.meter);
+  pick(opts: { feel: Exclude<DrumFeel, 'none'>; styles: readonly string[]; bpm: number; energy: keyof typeof ENERGY; kind: 'beat' | 'fill'; meter: string; rng: Rng }): GrooveClip | null {
+    const styles = opts.styles;
+    // Only the data set's own style tags that fit: a rock fill never lands in a jazz piece.
+    const fitting = this.clips.filter((c) => c.kind === opts.kind && c.meter === opts.meter && styles.includes(c.style));
     // A beat is looped under a whole section, so it must keep time in every bar (windows cut from
     // a performance sometimes start on a bar of hi-hat alone); fills may do anything.
     const steady = opts.kind === 'beat' ? fitting.filter((c) => keepsTime(c, opts.feel)) : fitting;
@@ -69,7 +56,7 @@ export class GrooveLibrary {
     if (!candidates.length) return null;
     const cost = (c: GrooveClip) => {
       const rank = styles.indexOf(c.style);
-      return Math.abs(Math.log2(opts.bpm / c.bpm)) + 0.3 * Math.abs(c.energy - ENERGY[opts.energy]) + (rank < 0 ? 1.5 : 0.15 * rank);
+      return Math.abs(Math.log2(opts.bpm / c.bpm)) + 0.3 * Math.abs(c.energy - ENERGY[opts.energy]) + 0.15 * rank;
     };
     const ranked = [...candidates].sort((a, b) => cost(a) - cost(b) || a.id.localeCompare(b.id));
     return opts.rng.pick(ranked.slice(0, 5));
@@ -111,19 +98,26 @@ export function renderClip(clip: GrooveClip, startTick: number, steps: number, f
 
 let cached: GrooveLibrary | null | undefined;
 
-/** Drums for a plan: per section a beat loop, its last bar replaced by a fill (sections of 2+ bars). */
-export function grooveDrums(plan: Plan, rng: Rng, library: GrooveLibrary | null = (cached ??= GrooveLibrary.load())): ScoreNote[] {
+/**
+ * Drums for a plan: per section a beat loop, its last bar replaced by a fill (sections of 2+ bars).
+ * Null (the composer's own patterns) when the style names no fitting Groove MIDI styles or the
+ * library has no beat of them in this meter; [] for styles without drums.
+ */
+export function grooveDrums(plan: Plan, rng: Rng, library: GrooveLibrary | null = (cached ??= GrooveLibrary.load())): ScoreNote[] | null {
   const feel = plan.style.drumFeel;
-  if (!library || feel === 'none') return [];
+  if (feel === 'none' || !plan.instruments.drums) return [];
+  const styles = plan.style.arrangement.grooveStyles;
+  if (!library || !styles.length) return null;
   const meter = `${plan.meter.numerator}/${plan.meter.denominator}`;
   const barSteps = Math.round(plan.barTicks / 120);
+  if (!library.clips.some((c) => c.kind === 'beat' && c.meter === meter && styles.includes(c.style))) return null;
   const notes: ScoreNote[] = [];
   plan.sections.forEach((section, i) => {
     const r = rng.fork(`section-${i}`);
-    const beat = library.pick({ feel, bpm: plan.bpm, energy: plan.energy, kind: 'beat', meter, rng: r });
+    const beat = library.pick({ feel, styles, bpm: plan.bpm, energy: plan.energy, kind: 'beat', meter, rng: r });
     if (!beat) return;
     const start = section.startBar * plan.barTicks;
-    const fill = section.bars >= 2 ? library.pick({ feel, bpm: plan.bpm, energy: plan.energy, kind: 'fill', meter, rng: r }) : null;
+    const fill = section.bars >= 2 ? library.pick({ feel, styles, bpm: plan.bpm, energy: plan.energy, kind: 'fill', meter, rng: r }) : null;
     const beatBars = fill ? section.bars - 1 : section.bars;
     notes.push(...renderClip(beat, start, beatBars * barSteps));
     if (fill) notes.push(...renderClip(fill, start + beatBars * plan.barTicks, barSteps));

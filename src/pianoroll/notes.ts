@@ -9,7 +9,7 @@ import type { RollLayout } from './layout.ts';
 import { isDrumTrack, velocityShade } from './palette.ts';
 
 /** Background parts first, the tune last, so the melody is never hidden under a pad. */
-const DRAW_RANK: Record<Role, number> = { pad: 0, harmony: 1, arp: 2, bass: 3, lead: 4, drums: 5 };
+const DRAW_RANK: Record<Role, number> = { pad: 0, harmony: 1, arp: 2, perc: 3, bass: 3, lead: 4, drums: 5 };
 
 /**
  * A bar with its four corner pixels left out (a rounded look that survives downscaling) and a

@@ -38,7 +38,7 @@ export const TRACK_PALETTE: readonly Color[] = [
 ];
 
 /** Where in the palette each role looks first, so a lead is orange and drums warm white across pieces. */
-const ROLE_PREFERENCE: Record<Role, number> = { lead: 0, harmony: 1, bass: 2, pad: 3, arp: 4, drums: 8 };
+const ROLE_PREFERENCE: Record<Role, number> = { lead: 0, harmony: 1, bass: 2, pad: 3, arp: 4, perc: 5, drums: 8 };
 
 export const SECTION_PALETTE: readonly Color[] = [0x2f3e5c, 0x4a3358, 0x2f5249, 0x5a4530, 0x4d2f3b, 0x34495e];
 

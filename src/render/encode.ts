@@ -55,6 +55,13 @@ export interface ChainOptions {
 
 const dbToLinear = (db: number) => 10 ** (db / 20);
 
+/**
+ * The mastering EQ on rendered pieces: rumble under 30 Hz out (it eats headroom and BS.1770's own
+ * high-pass ignores it) and a decibel of air over 10 kHz. Gentle on purpose: a low-mid cut was tried
+ * and moved a Rhodes-heavy lofi piece 0.6 LU under the target, which the master cannot predict.
+ */
+export const MASTER_EQ: readonly string[] = ['highpass=f=30:p=2', 'treble=g=1:f=10000:t=q:w=0.7'];
+
 /** Filters on the 48 kHz stereo PCM, sample-exact: cut the pre-roll, pad or cut to the length. */
 export function filterChain(o: ChainOptions): string[] {
   const frames = Math.round(o.durationSec * SAMPLE_RATE);
@@ -66,7 +73,8 @@ export function filterChain(o: ChainOptions): string[] {
     filters.push(`volume=${o.loudness.gainDb.toFixed(3)}dB`);
     if (o.loudness.limitDbfs !== undefined) filters.push(limiter(o.loudness.limitDbfs));
   } else if (o.loudness.kind === 'prescaled') {
-    filters.push(limiter(o.loudness.limitDbfs));
+    // Mastered samples (master.ts): the EQ, then the limiter as a safety net for what the EQ adds.
+    filters.push(...MASTER_EQ, limiter(o.loudness.limitDbfs));
   } else {
     // loudnorm works at 192 kHz internally; bring it back to 48 kHz stereo for Opus.
     filters.push(`loudnorm=I=${o.loudness.targetLufs}:TP=${o.loudness.truePeakDb}:LRA=11`, `aresample=${SAMPLE_RATE}`, 'aformat=channel_layouts=stereo');
@@ -129,22 +137,51 @@ export function pcmCommand(ffmpegPath: string, input: Readable, sampleFormat: 's
 /** Frames converted and written per chunk: 1 s, so ffmpeg starts encoding while the rest converts. */
 const SCALE_CHUNK_FRAMES = SAMPLE_RATE;
 
+/** A gain that changes over the piece (the master's envelope, master.ts), from `startFrame` of it. */
+export interface GainEnvelope {
+  envelope: Float32Array;
+  chunkFrames: number;
+  /** The piece's frame that `pcm`'s first frame is. */
+  startFrame: number;
+}
+
 /**
- * Writes s16le stereo `pcm` to `input` as f32le times `gainDb`, in chunks with back-pressure, then
- * ends it. Float keeps the lifted peaks intact for the limiter downstream. `signal` ends a wait
- * for ffmpeg that will never come (the render failed).
+ * Writes s16le stereo `pcm` to `input` as f32le times a gain (dB) or a gain envelope, in chunks with
+ * back-pressure, then ends it. Float keeps the lifted peaks intact for the limiter downstream.
+ * `signal` ends a wait for ffmpeg that will never come (the render failed).
  */
-export async function writeScaledPcm(input: Writable, pcm: Buffer, gainDb: number, signal?: AbortSignal): Promise<void> {
-  const gain = dbToLinear(gainDb) / 32768;
+export async function writeScaledPcm(input: Writable, pcm: Buffer, gain: number | GainEnvelope, signal?: AbortSignal): Promise<void> {
   const aligned = pcm.byteOffset % 2 === 0 ? pcm : Buffer.from(pcm);
   const src = new Int16Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 2));
   for (let from = 0; from < src.length; from += SCALE_CHUNK_FRAMES * CHANNELS) {
     const n = Math.min(SCALE_CHUNK_FRAMES * CHANNELS, src.length - from);
     const dst = new Float32Array(n);
-    for (let i = 0; i < n; i++) dst[i] = src[from + i]! * gain;
+    if (typeof gain === 'number') {
+      const g = dbToLinear(gain) / 32768;
+      for (let i = 0; i < n; i++) dst[i] = src[from + i]! * g;
+    } else scaleByEnvelope(src, from, dst, gain);
     if (!input.write(Buffer.from(dst.buffer))) await once(input, 'drain', { signal });
   }
   input.end();
+}
+
+/** dst[i] = src[from + i] × the envelope's gain at that frame (linear between its points). */
+function scaleByEnvelope(src: Int16Array, from: number, dst: Float32Array, gain: GainEnvelope): void {
+  const { envelope, chunkFrames } = gain;
+  const last = envelope.length - 1;
+  let frame = gain.startFrame + from / CHANNELS;
+  for (let i = 0; i < dst.length; ) {
+    const k = Math.floor(frame / chunkFrames);
+    const a = envelope[Math.min(k, last)]! / 32768;
+    const step = (envelope[Math.min(k + 1, last)]! / 32768 - a) / chunkFrames;
+    const within = frame - k * chunkFrames;
+    const run = Math.min(chunkFrames - within, (dst.length - i) / CHANNELS);
+    let g = a + step * within;
+    for (let f = 0; f < run; f++, g += step) {
+      for (let c = 0; c < CHANNELS; c++, i++) dst[i] = src[from + i]! * g;
+    }
+    frame += run;
+  }
 }
 
 /**

@@ -12,6 +12,19 @@ export interface LoudnessResult {
   samplePeak: number;
   /** Sample peak in dBFS. */
   samplePeakDb: number;
+  /**
+   * The K-weighted mean square of every completed 100 ms step, per measured run of frames (one, or two
+   * for a split render): what the mastering stage (master.ts) predicts its loudness change from.
+   */
+  steps?: StepPowers[];
+}
+
+export interface StepPowers {
+  /** Output frame where the first step starts. */
+  startFrame: number;
+  stepFrames: number;
+  /** Channel-summed K-weighted mean square per step. */
+  powers: number[];
 }
 
 const ABSOLUTE_GATE_LUFS = -70;
@@ -60,6 +73,8 @@ export class LoudnessMeter {
   /** Channel-summed mean squares of completed steps (only the last `stepsPerBlock` are needed to form blocks). */
   private readonly recentSteps: number[] = [];
   private readonly blockPowers: number[] = [];
+  private readonly stepPowers: number[] = [];
+  private framesPushed = 0;
   private peak = 0;
 
   constructor(opts: { sampleRate: number; channels: number }) {
@@ -79,6 +94,7 @@ export class LoudnessMeter {
     const { b0, b1, b2, a1, a2 } = this.shelf;
     const { a1: ha1, a2: ha2 } = this.highPass;
     let frame = 0;
+    this.framesPushed += frames;
     while (frame < frames) {
       const run = Math.min(frames - frame, this.stepFrames - this.stepFill);
       for (let c = 0; c < ch; c++) {
@@ -115,6 +131,7 @@ export class LoudnessMeter {
       this.stepSum[c] = 0;
     }
     this.stepFill = 0;
+    this.stepPowers.push(power);
     this.recentSteps.push(power);
     if (this.recentSteps.length > this.stepsPerBlock) this.recentSteps.shift();
     if (this.recentSteps.length === this.stepsPerBlock) {
@@ -123,16 +140,20 @@ export class LoudnessMeter {
   }
 
   result(): LoudnessResult {
-    return gatedLoudness(this.blockPowers, this.peak);
+    return { ...gatedLoudness(this.blockPowers, this.peak), steps: [this.steps(0)] };
   }
 
-  /** Loudness of this meter's audio and another's taken together (e.g. two halves of one piece). */
+  /** Loudness of this meter's audio and another's taken together (e.g. two halves of one piece, the other following this). */
   resultWith(other: LoudnessMeter): LoudnessResult {
-    return gatedLoudness([...this.blockPowers, ...other.blockPowers], Math.max(this.peak, other.peak));
+    return { ...gatedLoudness([...this.blockPowers, ...other.blockPowers], Math.max(this.peak, other.peak)), steps: [this.steps(0), other.steps(this.framesPushed)] };
+  }
+
+  private steps(startFrame: number): StepPowers {
+    return { startFrame, stepFrames: this.stepFrames, powers: [...this.stepPowers] };
   }
 }
 
-function gatedLoudness(blockPowers: number[], peak: number): LoudnessResult {
+export function gatedLoudness(blockPowers: number[], peak: number): LoudnessResult {
   const lufs = (power: number) => LOUDNESS_OFFSET + 10 * Math.log10(power);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const aboveAbsolute = blockPowers.filter((p) => lufs(p) > ABSOLUTE_GATE_LUFS);

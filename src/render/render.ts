@@ -15,7 +15,8 @@ import { PassThrough } from 'node:stream';
 import { FORMATS, type AudioFormat } from '../core/request.ts';
 import { codecOptions, filterChain, FORMAT_INFO, pcmCommand, runCommand, tagOptions, writeScaledPcm, type RenderTags } from './encode.ts';
 import { makeScratchDir, ProcessGuard } from './lifecycle.ts';
-import { planGain, TRUE_PEAK_ALLOWANCE_DB, TRUE_PEAK_CEILING_DB } from './normalize.ts';
+import { planMaster } from './master.ts';
+import { TRUE_PEAK_ALLOWANCE_DB, TRUE_PEAK_CEILING_DB } from './normalize.ts';
 import { checkRenderSetup, type RenderSetup } from './tools.ts';
 import { availableParallelism, loadavg } from 'node:os';
 import { crossfadeSeam, planSplit, type SplitPlan } from './split.ts';
@@ -55,10 +56,10 @@ export interface RenderResult {
   mimeType: string;
   extension: string;
   durationSec: number;
-  /** Integrated loudness of the output as normalised (before any limiting), LUFS. */
+  /** Integrated loudness of the mastered output as planned (master.ts), LUFS. */
   loudnessLufs: number;
   gainDb: number;
-  /** Whether the true-peak safety limiter was needed. */
+  /** Whether the mastering limiter turned any peak down. */
   limited: boolean;
   /** The SoundFont file used. */
   soundfont: string;
@@ -260,10 +261,11 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
     }
     const synthMs = performance.now() - synthStart;
 
-    const plan = planGain(loudness);
+    // Mastering (master.ts): glue compression and limiting as a gain envelope solved for −14 LUFS.
+    const master = planMaster(new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2), loudness);
     const encodeStart = performance.now();
     const slice = (from: number, to: number) => pcm.subarray(from * BYTES_PER_FRAME, to * BYTES_PER_FRAME);
-    await guard.race(Promise.all(encodes.flatMap((e) => [writeScaledPcm(e.encoder.input, slice(e.from, e.to), plan.gainDb, writing.signal), e.encoder.done])));
+    await guard.race(Promise.all(encodes.flatMap((e) => [writeScaledPcm(e.encoder.input, slice(e.from, e.to), { ...master, startFrame: e.from }, writing.signal), e.encoder.done])));
     const files = await Promise.all(encodes.map((e) => readFile(e.outPath)));
     const data = files.length === 1 ? files[0]! : joinOpus({ first: files[0]!, second: files[1]!, seamPacket: encodes[0]!.seamPacket!, secondFrom: PARALLEL_ENCODE_PREROLL_FRAMES, totalSamples: frames });
     const encodeMs = performance.now() - encodeStart;
@@ -274,9 +276,10 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
       mimeType: info.mimeType,
       extension: info.extension,
       durationSec: opts.durationSec,
-      loudnessLufs: plan.expectedLufs,
-      gainDb: plan.gainDb,
-      limited: plan.limitDbfs !== undefined,
+      loudnessLufs: master.expectedLufs,
+      // The net change in integrated loudness (what a stream of the same MIDI applies as its gain).
+      gainDb: Number.isFinite(master.expectedLufs) ? master.expectedLufs - loudness.integratedLufs : 0,
+      limited: master.limiterDb > 0,
       soundfont: setup.soundfont.path,
       timings: { synthMs, encodeMs },
       split: split ? { seamSec: split.seamSec } : null,

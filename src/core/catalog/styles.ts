@@ -19,8 +19,56 @@ export type DrumFeel =
   | 'waltz'
   | 'synthwave';
 
-export type CompPattern = 'block' | 'arpeggio' | 'broken' | 'stride' | 'strum' | 'comp' | 'sustain' | 'pulse';
-export type BassPattern = 'root' | 'root-fifth' | 'walking' | 'octave' | 'syncopated' | 'pedal' | 'alberti-low' | 'eighths';
+import type { Role, TrackMix } from '../score.ts';
+
+/**
+ * Comping patterns: block (held chords), arpeggio (fast broken chords, chiptune), broken (rolled
+ * chord held), stride (oom-pah: chords after the downbeat), strum, comp (shell voicings off the beat),
+ * sustain (one held chord per chord), pulse (repeated eighths), ostinato (string eighths on chord tones).
+ */
+export type CompPattern = 'block' | 'arpeggio' | 'broken' | 'stride' | 'strum' | 'comp' | 'sustain' | 'pulse' | 'ostinato';
+/** Bass lines; waltz = root on one, fifth on one of the next bar (the "oom" of oom-pah-pah). */
+export type BassPattern = 'root' | 'root-fifth' | 'walking' | 'octave' | 'syncopated' | 'pedal' | 'alberti-low' | 'eighths' | 'waltz';
+
+/**
+ * How a style is arranged and mixed, beyond its instruments: read by src/core/parts/ and the MIDI writer.
+ */
+export interface StyleArrangement {
+  /** Notes in a chord voicing (the bass has the root, so 3 notes are a full seventh chord's colour). */
+  voices: number;
+  /** Parts whose notes tie into their next note: no bar line where nothing sounds. */
+  legato: readonly Role[];
+  /** Pad voices, and the section intensity from which the pad plays (0 = throughout). */
+  pad: { voices: number; from: number };
+  /** Arpeggio step in sixteenths, the intensity from which it plays, and the share of steps left out (bells). */
+  arp: { unit: number; from: number; rest: number };
+  /**
+   * Groove MIDI style tags (the data set's info.csv) that fit this style: recorded beats play only
+   * where these match; empty means the style's own pattern library (src/core/parts/drums.ts).
+   */
+  grooveStyles: readonly string[];
+  /** Side-chain pump: expression dip on every beat for pads, chords and bass (0 = none, 0.5 = −6 dB-ish). */
+  pump: number;
+  /** Random timing (ticks, ±) and velocity (±) added to pitched parts. */
+  humanize: { timing: number; velocity: number };
+  /** Orchestral percussion (GM program on its own channel: 47 timpani), or null. */
+  perc: number | null;
+  /** Per-role mix overrides (CC7/10/91/93) over the defaults in src/midi/scoreToMidi.ts. */
+  mix: Partial<Record<Role, Partial<TrackMix>>>;
+}
+
+const ARRANGEMENT: StyleArrangement = {
+  voices: 3,
+  legato: ['bass', 'pad'],
+  pad: { voices: 3, from: 0.8 },
+  arp: { unit: 2, from: 0.8, rest: 0 },
+  grooveStyles: [],
+  pump: 0,
+  humanize: { timing: 6, velocity: 5 },
+  perc: null,
+  mix: {},
+};
+const arrangement = (o: Partial<StyleArrangement>): StyleArrangement => ({ ...ARRANGEMENT, ...o });
 export type ChordFlavor = 'triad' | 'seventh' | 'ninth';
 
 export interface StyleInstrumentation {
@@ -66,6 +114,7 @@ export interface Style {
   diatonic: boolean;
   /** The forms this style is written in (src/core/catalog/forms.ts); the seed picks one. */
   forms: readonly FormId[];
+  arrangement: StyleArrangement;
 }
 
 const POP_MAJOR = [
@@ -98,7 +147,7 @@ export const STYLES: readonly Style[] = [
       minor: [['i', 'iv', 'VII', 'III'], ['i', 'VI', 'iv', 'v'], ['i', 'iv', 'i', 'v'], ['iv', 'v', 'i', 'i']],
     },
     chordFlavor: 'ninth',
-    instruments: { lead: 4, harmony: 4, bass: 33, pad: 89, arp: null, drums: true },
+    instruments: { lead: 11, harmony: 4, bass: 33, pad: null, arp: null, drums: true },
     drumFeel: 'boom-bap',
     swing: 0.22,
     density: 0.7,
@@ -109,6 +158,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 70, range: 16 },
     diatonic: true,
     forms: ['verse-chorus'],
+    arrangement: arrangement({ voices: 3, legato: ['bass'], grooveStyles: ['hiphop', 'soul'], humanize: { timing: 10, velocity: 8 }, mix: { lead: { pan: 70, reverb: 56, chorus: 20 }, harmony: { pan: 54, reverb: 44, chorus: 48 } } }),
   },
   {
     id: 'synthwave',
@@ -126,12 +176,13 @@ export const STYLES: readonly Style[] = [
     swing: 0,
     density: 0.9,
     harmonicRhythm: 1,
-    comp: 'sustain',
+    comp: 'pulse',
     bass: 'eighths',
     leadCentre: 74,
     dynamics: { base: 88, range: 18 },
     diatonic: true,
     forms: ['verse-chorus'],
+    arrangement: arrangement({ legato: ['bass', 'pad'], pad: { voices: 2, from: 0.95 }, arp: { unit: 1, from: 0.85, rest: 0 }, pump: 0.3, humanize: { timing: 0, velocity: 3 }, mix: { lead: { reverb: 60, chorus: 30 }, harmony: { pan: 44, chorus: 70 }, pad: { pan: 88, chorus: 60 }, arp: { pan: 30, reverb: 60 } } }),
   },
   {
     id: 'chiptune',
@@ -144,7 +195,7 @@ export const STYLES: readonly Style[] = [
     modes: ['major', 'minor', 'mixolydian'],
     progressions: { major: [['I', 'IV', 'V', 'I'], ['I', 'vi', 'IV', 'V'], ['I', 'V', 'vi', 'IV'], ['IV', 'V', 'iii', 'vi']], minor: POP_MINOR },
     chordFlavor: 'triad',
-    instruments: { lead: 80, harmony: 80, bass: 38, pad: null, arp: 80, drums: true },
+    instruments: { lead: 80, harmony: 81, bass: 38, pad: null, arp: null, drums: true },
     drumFeel: 'chiptune',
     swing: 0,
     density: 1.4,
@@ -155,6 +206,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 92, range: 12 },
     diatonic: true,
     forms: ['rondo', 'verse-chorus'],
+    arrangement: arrangement({ legato: ['bass'], humanize: { timing: 0, velocity: 0 }, mix: { lead: { reverb: 10, chorus: 0 }, harmony: { pan: 40, reverb: 10, volume: 70 }, bass: { reverb: 0 }, drums: { reverb: 6 } } }),
   },
   {
     id: 'cinematic',
@@ -170,17 +222,18 @@ export const STYLES: readonly Style[] = [
       minor: [['i', 'VI', 'III', 'VII'], ['i', 'VI', 'VII', 'i'], ['i', 'iv', 'VI', 'V'], ['VI', 'VII', 'i', 'i']],
     },
     chordFlavor: 'triad',
-    instruments: { lead: 60, harmony: 48, bass: 42, pad: 49, arp: null, drums: true },
+    instruments: { lead: 60, harmony: 48, bass: 43, pad: 49, arp: null, drums: false },
     drumFeel: 'cinematic',
     swing: 0,
     density: 0.6,
     harmonicRhythm: 1,
-    comp: 'sustain',
+    comp: 'ostinato',
     bass: 'root',
     leadCentre: 70,
     dynamics: { base: 74, range: 34 },
     diatonic: false,
     forms: ['ternary', 'rondo'],
+    arrangement: arrangement({ voices: 3, legato: ['bass', 'pad'], pad: { voices: 2, from: 0.75 }, humanize: { timing: 8, velocity: 6 }, perc: 47, mix: { lead: { pan: 58, reverb: 80 }, harmony: { pan: 40, reverb: 70, volume: 80 }, bass: { pan: 76, reverb: 50 }, pad: { pan: 90, reverb: 90, volume: 72 }, perc: { pan: 70, reverb: 76, volume: 100 } } }),
   },
   {
     id: 'jazz',
@@ -207,6 +260,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 74, range: 16 },
     diatonic: false,
     forms: ['head-solo-head'],
+    arrangement: arrangement({ voices: 4, legato: ['bass'], grooveStyles: ['jazz'], humanize: { timing: 10, velocity: 8 }, mix: { lead: { pan: 72, reverb: 44 }, harmony: { pan: 48, reverb: 36 }, bass: { pan: 60, reverb: 20 }, drums: { pan: 64, reverb: 30 } } }),
   },
   {
     id: 'rock',
@@ -233,6 +287,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 96, range: 14 },
     diatonic: false,
     forms: ['verse-chorus'],
+    arrangement: arrangement({ voices: 3, legato: ['bass'], grooveStyles: ['rock', 'punk'], humanize: { timing: 5, velocity: 6 }, mix: { lead: { pan: 70, reverb: 40 }, harmony: { pan: 40, reverb: 24 } } }),
   },
   {
     id: 'ambient',
@@ -259,6 +314,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 62, range: 14 },
     diatonic: true,
     forms: ['evolution'],
+    arrangement: arrangement({ voices: 3, legato: ['bass', 'pad', 'harmony'], pad: { voices: 2, from: 0.95 }, arp: { unit: 4, from: 0, rest: 0.7 }, humanize: { timing: 12, velocity: 6 }, mix: { lead: { reverb: 96, chorus: 30 }, harmony: { reverb: 96, chorus: 50, pan: 52 }, pad: { reverb: 110, pan: 80, chorus: 60 }, arp: { reverb: 110, pan: 36 }, bass: { reverb: 60 } } }),
   },
   {
     id: 'edm',
@@ -282,6 +338,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 92, range: 16 },
     diatonic: true,
     forms: ['build-drop'],
+    arrangement: arrangement({ legato: ['pad', 'bass'], pad: { voices: 2, from: 0.8 }, arp: { unit: 1, from: 0.85, rest: 0 }, pump: 0.45, humanize: { timing: 0, velocity: 2 }, mix: { lead: { reverb: 50, chorus: 24 }, harmony: { pan: 46, reverb: 40, chorus: 50 }, pad: { pan: 84, chorus: 60 }, arp: { pan: 28 }, drums: { volume: 104, reverb: 14 } } }),
   },
   {
     id: 'folk',
@@ -308,6 +365,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 78, range: 14 },
     diatonic: true,
     forms: ['verse-chorus', 'ternary'],
+    arrangement: arrangement({ legato: ['bass'], humanize: { timing: 8, velocity: 8 }, mix: { lead: { pan: 74, reverb: 44 }, harmony: { pan: 46, reverb: 34 } } }),
   },
   {
     id: 'classical-piano',
@@ -334,6 +392,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 68, range: 26 },
     diatonic: false,
     forms: ['ternary', 'rondo'],
+    arrangement: arrangement({ voices: 3, legato: ['harmony', 'bass'], humanize: { timing: 6, velocity: 7 }, mix: { lead: { pan: 70, reverb: 56 }, harmony: { pan: 58, reverb: 56 }, bass: { pan: 50, reverb: 56 } } }),
   },
   {
     id: 'hiphop',
@@ -360,6 +419,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 84, range: 14 },
     diatonic: true,
     forms: ['verse-chorus'],
+    arrangement: arrangement({ voices: 3, legato: ['bass'], pad: { voices: 2, from: 0.95 }, grooveStyles: ['hiphop'], humanize: { timing: 6, velocity: 6 }, mix: { lead: { pan: 68, reverb: 40 }, harmony: { pan: 52, chorus: 40 }, bass: { volume: 108, reverb: 4 } } }),
   },
   {
     id: 'funk',
@@ -386,6 +446,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 92, range: 12 },
     diatonic: false,
     forms: ['verse-chorus'],
+    arrangement: arrangement({ voices: 3, legato: ['bass'], grooveStyles: ['funk', 'soul', 'neworleans'], humanize: { timing: 4, velocity: 7 }, mix: { lead: { pan: 72, reverb: 32 }, harmony: { pan: 44, reverb: 20 }, bass: { reverb: 6 } } }),
   },
   {
     id: 'bossa-nova',
@@ -412,6 +473,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 66, range: 12 },
     diatonic: false,
     forms: ['head-solo-head'],
+    arrangement: arrangement({ voices: 3, legato: ['bass'], humanize: { timing: 6, velocity: 6 }, mix: { lead: { pan: 74, reverb: 50 }, harmony: { pan: 52, reverb: 36 }, drums: { volume: 80, reverb: 30 } } }),
   },
   {
     id: 'waltz',
@@ -433,11 +495,12 @@ export const STYLES: readonly Style[] = [
     density: 0.8,
     harmonicRhythm: 1,
     comp: 'stride',
-    bass: 'root',
+    bass: 'waltz',
     leadCentre: 76,
     dynamics: { base: 72, range: 20 },
     diatonic: false,
     forms: ['ternary', 'rondo'],
+    arrangement: arrangement({ voices: 3, legato: ['bass'], humanize: { timing: 6, velocity: 6 }, mix: { lead: { pan: 54, reverb: 64 }, harmony: { pan: 76, reverb: 64 }, bass: { pan: 44, reverb: 56 } } }),
   },
 ];
 

@@ -6,7 +6,7 @@ import { scalePitchClasses } from '../plan/harmony.ts';
 import type { Plan, ChordEvent } from '../plan/plan.ts';
 import type { Rng } from '../rng.ts';
 import type { ScoreNote } from '../score.ts';
-import { STEP, gridNote, intensityAt, nearestPitchWithPc, stepsPerBar, velocityAt } from './context.ts';
+import { STEP, gridNote, intensityAt, nearestPitchWithPc, sectionIntensityAt, stepsPerBar, velocityAt } from './context.ts';
 
 type Degree = 'r' | '5' | 'o' | '3' | '7';
 type BassHit = [step: number, length: number, degree: Degree];
@@ -72,6 +72,9 @@ function hitsFor(plan: Plan, rng: Rng): BassHit[] {
     }
     case 'pedal':
       return [[0, steps, 'r']];
+    case 'waltz':
+      // The "oom": one low note a bar (root on a new chord, its fifth while the chord holds); the chords play the "pah-pah".
+      return [[0, steps, 'r']];
     case 'walking':
       return beats(() => 'r'); // pitches chosen by the walker below
     default:
@@ -86,13 +89,16 @@ export function writeBass(plan: Plan, rng: Rng): ScoreNote[] {
     const barStart = bar * plan.barTicks;
     const section = plan.sections.find((s) => bar >= s.startBar && bar < s.startBar + s.bars);
     const sparse = section?.name === 'intro' || intensityAt(plan, barStart) < 0.45;
+    // A pedal drops out of the quietest sections altogether (the pads float on their own).
+    if (plan.style.bass === 'pedal' && sectionIntensityAt(plan, barStart) < 0.7) continue;
     const hits = sparse && plan.style.bass !== 'pedal' ? [[0, stepsPerBar(plan), 'r'] as BassHit] : hitsFor(plan, rng.fork(`bass${bar % 4}`));
     let walkPitch: number | undefined;
     hits.forEach(([step, length, degree], i) => {
       const tick = barStart + step * STEP;
       const chord = plan.chords.find((c) => c.startTick <= tick && tick < c.endTick);
       if (!chord || tick >= plan.finalTick) return;
-      let pitch = degreePitch(plan, chord, degree);
+      const held = plan.style.bass === 'waltz' && chord.startTick < tick;
+      let pitch = degreePitch(plan, chord, held ? '5' : degree);
       if (plan.style.bass === 'walking' && !sparse) pitch = walkingPitch(plan, rng, chord, tick, i, walkPitch, scale);
       walkPitch = pitch;
       const end = Math.min(chord.endTick, tick + length * STEP);

@@ -43,6 +43,14 @@ export function intensityAt(plan: Plan, tick: number): number {
   return Math.min(1, Math.max(0.15, value));
 }
 
+/**
+ * The planned intensity of the section at a tick (no energy shift, no outro fade): what decides which
+ * layers play, so a high-energy request plays louder rather than thicker.
+ */
+export function sectionIntensityAt(plan: Plan, tick: number): number {
+  return plan.sections[sectionIndexAt(plan, tick)]?.intensity ?? 0.7;
+}
+
 /** Metric weight of a step within the bar: 1 downbeat, ~0.75 beats, 0.45 off-beats, 0.2 sixteenths. */
 export function metricWeight(plan: Plan, stepInBar: number): number {
   if (stepInBar === 0) return 1;
@@ -108,8 +116,14 @@ export function nearestPitchWithPc(target: number, pcs: readonly number[]): numb
   return best;
 }
 
-/** Close-position voicing of `pcs` near `centre`, voice-led from the previous voicing if any. */
-export function voiceChord(pcs: readonly number[], centre: number, previous?: readonly number[]): number[] {
+/**
+ * Close-position voicing of `pcs` near `centre`, voice-led from the previous voicing if any.
+ * `maxTop` keeps the top voice at or under a pitch (the lead's register starts above it).
+ */
+export function voiceChord(chordPcs: readonly number[], centre: number, previous?: readonly number[], maxTop = 127): number[] {
+  // Rotations of the pitch classes in ascending order are the close-position inversions (an added
+  // ninth listed last would otherwise stack a ninth above the fifth).
+  const pcs = [...new Set(chordPcs.map((pc) => ((pc % 12) + 12) % 12))].sort((a, b) => a - b);
   const candidates: number[][] = [];
   for (let inversion = 0; inversion < pcs.length; inversion++) {
     const order = [...pcs.slice(inversion), ...pcs.slice(0, inversion)];
@@ -127,6 +141,7 @@ export function voiceChord(pcs: readonly number[], centre: number, previous?: re
   const score = (v: number[]) => {
     const mid = (v[0]! + v[v.length - 1]!) / 2;
     let cost = Math.abs(mid - centre) * 0.6;
+    if (v[v.length - 1]! > maxTop) cost += 100 + (v[v.length - 1]! - maxTop);
     if (previous && previous.length) {
       const prev = [...previous].sort((a, b) => a - b);
       cost += v.reduce((sum, p, i) => sum + Math.abs(p - (prev[Math.min(i, prev.length - 1)] ?? p)), 0) / v.length;
@@ -135,4 +150,17 @@ export function voiceChord(pcs: readonly number[], centre: number, previous?: re
   };
   candidates.sort((a, b) => score(a) - score(b) || a[0]! - b[0]!);
   return candidates[0] ?? [...pcs].map((pc) => centre - 6 + ((pc - centre + 6 + 120) % 12));
+}
+
+/**
+ * The chord tones a voicing of `voices` notes keeps: the fifth goes first, then the root (the bass
+ * plays it), so a seventh chord in three voices is the shell 1-3-7 and a ninth chord keeps 3-7-9.
+ * Two voices of a triad are its open fifth.
+ */
+export function voicingTones(pcs: readonly number[], voices: number): number[] {
+  const tones = [...pcs];
+  if (voices === 2 && tones.length >= 3) return [tones[0]!, tones[2]!];
+  if (tones.length > voices && tones.length >= 4) tones.splice(2, 1);
+  if (tones.length > voices) tones.splice(0, 1);
+  return tones.slice(0, Math.max(1, voices));
 }
