@@ -1,0 +1,140 @@
+/**
+ * The music targets of issue 11, measured for every style of the catalog from the MIDI and the
+ * rendered audio of composed pieces (the default generator: neural melody and Groove MIDI drums
+ * where they fit, rules elsewhere).
+ *
+ *   npm run eval:music                               # 10 seeds per style, with audio (~15 min on one core)
+ *   npm run eval:music -- --seeds 3 --styles edm,lofi --no-audio   # quick look
+ *   npm run eval:music -- --out docs/eval-music.before  # where the .json and .md go
+ *
+ * Needs data/melody (npm run prepare-data) for the POP909 comparison; without it that table is
+ * left out. Runs at nice 10 with one render at a time (no split synthesis).
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { StyleCatalog } from '../src/core/catalog/index.ts';
+import { compose } from '../src/core/compose.ts';
+import { RuleBasedMelody } from '../src/core/generator.ts';
+import { scoreToMidi } from '../src/midi/scoreToMidi.ts';
+import { DATA_DIR, loadSplit } from '../src/neural/dataset.ts';
+import { defaultMelodyGenerator } from '../src/neural/defaultGenerator.ts';
+import type { Metrics } from '../src/neural/metrics.ts';
+import { renderAudio } from '../src/render/render.ts';
+import { findTools } from '../src/render/tools.ts';
+import { audioMeasures, midiMeasures } from '../src/eval/music/measurePiece.ts';
+import { excerptMetrics, melodyOverlap, pop909Excerpts, scoreMelodyExcerpt } from '../src/eval/music/melodyOverlap.ts';
+import { markdownReport, styleReports, type MelodyOverlapRow } from '../src/eval/music/report.ts';
+import { evalMusicRequest, SEED_BASE } from '../src/eval/music/requests.ts';
+import { POP_LIKE, type PieceRecord } from '../src/eval/music/targets.ts';
+import { loudnessRange } from '../src/eval/music/loudness.ts';
+import { decodeWav } from '../src/eval/music/wav.ts';
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+const { values: args } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '10' },
+    styles: { type: 'string' },
+    'no-audio': { type: 'boolean', default: false },
+    out: { type: 'string', default: 'docs/eval-music' },
+    'seed-base': { type: 'string', default: String(SEED_BASE) },
+  },
+});
+const seeds = Number(args.seeds);
+if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) fail(`--seeds: "${args.seeds}" is not a whole number from 1 to 100 (nearest valid: ${Math.min(100, Math.max(1, Math.round(Number(args.seeds)) || 10))}).`);
+const seedBase = Number(args['seed-base']);
+if (!Number.isInteger(seedBase) || seedBase < 0) fail(`--seed-base: "${args['seed-base']}" is not a whole number ≥ 0.`);
+const styles = args.styles ? args.styles.split(',').map((s) => s.trim()).filter(Boolean) : StyleCatalog.styleIds;
+for (const s of styles) if (!StyleCatalog.styleIds.includes(s)) fail(`--styles: "${s}" is not a style. Allowed: ${StyleCatalog.styleIds.join(', ')}.`);
+const withAudio = !args['no-audio'];
+
+try {
+  setPriority(10);
+} catch {
+  /* already nicer */
+}
+
+const started = performance.now();
+const log = (m: string) => console.log(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${m}`);
+const generator = await defaultMelodyGenerator({ choice: 'neural', log: { info: log, warn: log } });
+const ffmpeg = withAudio ? findTools().ffmpeg : 'ffmpeg';
+const scratch = mkdtempSync(join(tmpdir(), 'eval-music-'));
+
+const pieces: PieceRecord[] = [];
+const rulesMelody = new Map<string, Metrics[]>();
+const pct = (x: number | null) => (x === null ? '—' : `${Math.round(100 * x)}%`);
+const total = styles.length * seeds;
+let done = 0;
+try {
+  for (const style of styles) {
+    for (let i = 0; i < seeds; i++) {
+      const request = evalMusicRequest(style, i, seedBase);
+      const { score } = await compose(request, generator);
+      const midi = midiMeasures(score);
+      let audio: PieceRecord['audio'] = null;
+      let renderSec = 0;
+      if (withAudio) {
+        const t0 = performance.now();
+        const rendered = await renderAudio({ midi: scoreToMidi(score).bytes, durationSec: score.durationSec, format: 'wav', parallel: false, loop: false, tags: { title: score.meta.title, style, mood: request.mood, seed: String(request.seed) } });
+        const path = join(scratch, `${style}-${request.seed}.wav`);
+        writeFileSync(path, rendered.data);
+        audio = audioMeasures(score, decodeWav(rendered.data), await loudnessRange(path, ffmpeg));
+        rmSync(path);
+        renderSec = (performance.now() - t0) / 1000;
+      }
+      if (POP_LIKE.includes(style)) {
+        const rules = await compose(request, RuleBasedMelody);
+        const excerpt = scoreMelodyExcerpt(rules.score);
+        if (excerpt) rulesMelody.set(style, [...(rulesMelody.get(style) ?? []), excerptMetrics(excerpt)]);
+      }
+      pieces.push({
+        style,
+        mood: request.mood,
+        seed: request.seed,
+        durationSec: request.durationSec,
+        bpm: score.bpm,
+        meter: `${score.meter.numerator}/${score.meter.denominator}`,
+        generator: score.meta.generator,
+        sections: score.sections.map((s) => s.name),
+        midi,
+        audio,
+      });
+      done++;
+      const a = audio ? ` drop-outs ${audio.dropouts.dropouts} LRA ${audio.lraLu.toFixed(1)} sections ${audio.sectionSpreadLu?.toFixed(1) ?? '—'} LU (render ${renderSec.toFixed(1)} s)` : '';
+      log(
+        `[${done}/${total}] ${style} seed ${request.seed} ${request.durationSec} s ${request.mood}: theme ${pct(midi.themeReturn.returnShare)} contrast ${pct(midi.themeReturn.contrastShare)} 4otf ${pct(midi.fourOnTheFloor.share)} kit ${midi.drumKit.kitNotes} gaps ${midi.barLineGaps.gaps}/${midi.barLineGaps.barLines} lead ${midi.leadAbove.aboveBy ?? '—'} poly ${midi.polyphony.toFixed(2)}${a}`,
+      );
+    }
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+let melody: Parameters<typeof markdownReport>[0]['melody'] = null;
+if (existsSync(join(DATA_DIR, 'test.json'))) {
+  const real = pop909Excerpts(loadSplit('test')).map(excerptMetrics);
+  const rows: MelodyOverlapRow[] = [];
+  const allNeural: Metrics[] = [];
+  const allRules: Metrics[] = [];
+  for (const style of styles.filter((s) => POP_LIKE.includes(s))) {
+    const neural = pieces.filter((p) => p.style === style && p.midi.melody).map((p) => p.midi.melody!);
+    const rules = rulesMelody.get(style) ?? [];
+    allNeural.push(...neural);
+    allRules.push(...rules);
+    rows.push({ style, pieces: neural.length, neural: melodyOverlap(neural, real).mean, rules: melodyOverlap(rules, real).mean });
+  }
+  if (rows.length) melody = { rows, pooled: { style: '**all pop-like**', pieces: allNeural.length, neural: melodyOverlap(allNeural, real).mean, rules: melodyOverlap(allRules, real).mean }, reference: `${real.length} POP909 test-split excerpts (20 bars from the first melody bar)` };
+} else log(`no ${DATA_DIR}/test.json: the POP909 comparison is left out (npm run prepare-data)`);
+
+const reports = styleReports(pieces, styles);
+const command = `npm run eval:music -- --seeds ${seeds}${args.styles ? ` --styles ${args.styles}` : ''}${withAudio ? '' : ' --no-audio'}`;
+const md = markdownReport({ title: 'Music targets (issue 11)', command, generator: generator.name, reports, melody });
+writeFileSync(`${args.out}.json`, JSON.stringify({ command, generator: generator.name, seeds, seedBase, styles, reports, melody, pieces }, null, 1));
+writeFileSync(`${args.out}.md`, md + '\n');
+console.log(md);
+log(`wrote ${args.out}.json and ${args.out}.md`);
