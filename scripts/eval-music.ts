@@ -17,19 +17,15 @@ import { parseArgs } from 'node:util';
 import { StyleCatalog } from '../src/core/catalog/index.ts';
 import { compose } from '../src/core/compose.ts';
 import { RuleBasedMelody } from '../src/core/generator.ts';
-import { scoreToMidi } from '../src/midi/scoreToMidi.ts';
 import { DATA_DIR, loadSplit } from '../src/neural/dataset.ts';
 import { defaultMelodyGenerator } from '../src/neural/defaultGenerator.ts';
 import type { Metrics } from '../src/neural/metrics.ts';
-import { renderAudio } from '../src/render/render.ts';
 import { findTools } from '../src/render/tools.ts';
-import { audioMeasures, midiMeasures } from '../src/eval/music/measurePiece.ts';
 import { excerptMetrics, melodyOverlap, pop909Excerpts, scoreMelodyExcerpt } from '../src/eval/music/melodyOverlap.ts';
 import { markdownReport, styleReports, type MelodyOverlapRow } from '../src/eval/music/report.ts';
+import { evaluatePiece } from '../src/eval/music/evaluatePiece.ts';
 import { evalMusicRequest, SEED_BASE } from '../src/eval/music/requests.ts';
 import { POP_LIKE, type PieceRecord } from '../src/eval/music/targets.ts';
-import { loudnessRange } from '../src/eval/music/loudness.ts';
-import { decodeWav } from '../src/eval/music/wav.ts';
 
 function fail(message: string): never {
   console.error(message);
@@ -46,7 +42,7 @@ const { values: args } = parseArgs({
   },
 });
 const seeds = Number(args.seeds);
-if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) fail(`--seeds: "${args.seeds}" is not a whole number from 1 to 100 (nearest valid: ${Math.min(100, Math.max(1, Math.round(Number(args.seeds)) || 10))}).`);
+if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) fail(`--seeds: "${args.seeds}" is not a whole number from 1 to 100 (nearest valid: ${Number.isFinite(Number(args.seeds)) ? Math.min(100, Math.max(1, Math.round(Number(args.seeds)))) : 10}).`);
 const seedBase = Number(args['seed-base']);
 if (!Number.isInteger(seedBase) || seedBase < 0) fail(`--seed-base: "${args['seed-base']}" is not a whole number ≥ 0.`);
 const styles = args.styles ? args.styles.split(',').map((s) => s.trim()).filter(Boolean) : StyleCatalog.styleIds;
@@ -74,36 +70,14 @@ try {
   for (const style of styles) {
     for (let i = 0; i < seeds; i++) {
       const request = evalMusicRequest(style, i, seedBase);
-      const { score } = await compose(request, generator);
-      const midi = midiMeasures(score);
-      let audio: PieceRecord['audio'] = null;
-      let renderSec = 0;
-      if (withAudio) {
-        const t0 = performance.now();
-        const rendered = await renderAudio({ midi: scoreToMidi(score).bytes, durationSec: score.durationSec, format: 'wav', parallel: false, loop: false, tags: { title: score.meta.title, style, mood: request.mood, seed: String(request.seed) } });
-        const path = join(scratch, `${style}-${request.seed}.wav`);
-        writeFileSync(path, rendered.data);
-        audio = audioMeasures(score, decodeWav(rendered.data), await loudnessRange(path, ffmpeg));
-        rmSync(path);
-        renderSec = (performance.now() - t0) / 1000;
-      }
+      const { renderSec, ...record } = await evaluatePiece(request, generator, withAudio ? { dir: scratch, ffmpeg } : null);
+      const { midi, audio } = record;
       if (POP_LIKE.includes(style)) {
         const rules = await compose(request, RuleBasedMelody);
         const excerpt = scoreMelodyExcerpt(rules.score);
         if (excerpt) rulesMelody.set(style, [...(rulesMelody.get(style) ?? []), excerptMetrics(excerpt)]);
       }
-      pieces.push({
-        style,
-        mood: request.mood,
-        seed: request.seed,
-        durationSec: request.durationSec,
-        bpm: score.bpm,
-        meter: `${score.meter.numerator}/${score.meter.denominator}`,
-        generator: score.meta.generator,
-        sections: score.sections.map((s) => s.name),
-        midi,
-        audio,
-      });
+      pieces.push(record);
       done++;
       const a = audio ? ` drop-outs ${audio.dropouts.dropouts} LRA ${audio.lraLu.toFixed(1)} sections ${audio.sectionSpreadLu?.toFixed(1) ?? '—'} LU (render ${renderSec.toFixed(1)} s)` : '';
       log(
