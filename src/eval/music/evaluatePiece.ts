@@ -19,6 +19,7 @@ export interface AudioSetup {
   dir: string;
   ffmpeg: string;
   soundfont?: string;
+  timeoutMs?: number;
 }
 
 export async function evaluatePiece(request: CompositionRequest, generator: MelodyGenerator, audio: AudioSetup | null): Promise<PieceRecord & { renderSec: number }> {
@@ -45,6 +46,8 @@ export async function evaluatePiece(request: CompositionRequest, generator: Melo
       parallel: false,
       loop: false,
       soundfont: audio.soundfont,
+      // A shared, busy machine can be slow; a measurement run would rather wait than lose a piece.
+      timeoutMs: audio.timeoutMs ?? 600_000,
       tags: { title: score.meta.title, style: request.style, mood: request.mood, seed: String(request.seed) },
     });
     const path = join(audio.dir, `${request.style}-${request.seed}-${request.durationSec}.wav`);
