@@ -6,6 +6,7 @@
  *   npm run eval:music                               # 10 seeds per style, with audio (~15 min on one core)
  *   npm run eval:music -- --seeds 3 --styles edm,lofi --no-audio   # quick look
  *   npm run eval:music -- --out docs/eval-music.before  # where the .json and .md go
+ *   npm run eval:music -- --jobs 2                   # two pieces at a time (two cores)
  *
  * Needs data/melody (npm run prepare-data) for the POP909 comparison; without it that table is
  * left out. Runs at nice 10 with one render at a time (no split synthesis).
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     'no-audio': { type: 'boolean', default: false },
     out: { type: 'string', default: 'docs/eval-music' },
     'seed-base': { type: 'string', default: String(SEED_BASE) },
+    jobs: { type: 'string', default: '1' },
   },
 });
 const seeds = Number(args.seeds);
@@ -48,6 +50,8 @@ if (!Number.isInteger(seedBase) || seedBase < 0) fail(`--seed-base: "${args['see
 const styles = args.styles ? args.styles.split(',').map((s) => s.trim()).filter(Boolean) : StyleCatalog.styleIds;
 for (const s of styles) if (!StyleCatalog.styleIds.includes(s)) fail(`--styles: "${s}" is not a style. Allowed: ${StyleCatalog.styleIds.join(', ')}.`);
 const withAudio = !args['no-audio'];
+const jobs = Number(args.jobs);
+if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) fail(`--jobs: "${args.jobs}" is not a whole number from 1 to 16 (nearest valid: 1).`);
 
 try {
   setPriority(10);
@@ -62,42 +66,47 @@ const ffmpeg = withAudio ? findTools().ffmpeg : 'ffmpeg';
 const scratch = mkdtempSync(join(tmpdir(), 'eval-music-'));
 
 const pieces: PieceRecord[] = [];
-const rulesMelody = new Map<string, Metrics[]>();
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(100 * x)}%`);
 const total = styles.length * seeds;
 let done = 0;
 let audioFailures = 0;
-try {
-  for (const style of styles) {
-    for (let i = 0; i < seeds; i++) {
-      const request = evalMusicRequest(style, i, seedBase);
-      let evaluated: Awaited<ReturnType<typeof evaluatePiece>>;
-      try {
-        evaluated = await evaluatePiece(request, generator, withAudio ? { dir: scratch, ffmpeg } : null);
-      } catch (error) {
-        // One failed render (a busy machine, a killed fluidsynth) costs that piece's audio, not the run.
-        log(`${style} seed ${request.seed}: audio failed (${(error as Error).message}); its MIDI measures are kept`);
-        audioFailures++;
-        evaluated = await evaluatePiece(request, generator, null);
-      }
-      const { renderSec, ...record } = evaluated;
-      const { midi, audio } = record;
-      if (POP_LIKE.includes(style)) {
-        const rules = await compose(request, RuleBasedMelody);
-        const excerpt = scoreMelodyExcerpt(rules.score);
-        if (excerpt) rulesMelody.set(style, [...(rulesMelody.get(style) ?? []), excerptMetrics(excerpt)]);
-      }
-      pieces.push(record);
-      done++;
-      const a = audio ? ` drop-outs ${audio.dropouts.dropouts} LRA ${audio.lraLu.toFixed(1)} sections ${audio.sectionSpreadLu?.toFixed(1) ?? '—'} LU (render ${renderSec.toFixed(1)} s)` : '';
-      log(
-        `[${done}/${total}] ${style} seed ${request.seed} ${request.durationSec} s ${request.mood}: theme ${pct(midi.themeReturn.returnShare)} contrast ${pct(midi.themeReturn.contrastShare)} 4otf ${pct(midi.fourOnTheFloor.share)} kit ${midi.drumKit.kitNotes} gaps ${midi.barLineGaps.gaps}/${midi.barLineGaps.barLines} lead ${midi.leadAbove.aboveBy ?? '—'} poly ${midi.polyphony.toFixed(2)}${a}`,
-      );
-    }
+const requests = styles.flatMap((style) => Array.from({ length: seeds }, (_, i) => evalMusicRequest(style, i, seedBase)));
+const results: PieceRecord[] = new Array(requests.length);
+async function evaluate(index: number): Promise<void> {
+  const request = requests[index]!;
+  const { style } = request;
+  let evaluated: Awaited<ReturnType<typeof evaluatePiece>>;
+  try {
+    evaluated = await evaluatePiece(request, generator, withAudio ? { dir: scratch, ffmpeg } : null);
+  } catch (error) {
+    // One failed render (a busy machine, a killed fluidsynth) costs that piece's audio, not the run.
+    log(`${style} seed ${request.seed}: audio failed (${(error as Error).message}); its MIDI measures are kept`);
+    audioFailures++;
+    evaluated = await evaluatePiece(request, generator, null);
   }
+  const { renderSec, ...record } = evaluated;
+  const { midi, audio } = record;
+  if (POP_LIKE.includes(style)) {
+    const excerpt = scoreMelodyExcerpt((await compose(request, RuleBasedMelody)).score);
+    record.rulesMelody = excerpt ? excerptMetrics(excerpt) : null;
+  }
+  results[index] = record;
+  done++;
+  const a = audio ? ` drop-outs ${audio.dropouts.dropouts} LRA ${audio.lraLu.toFixed(1)} sections ${audio.sectionSpreadLu?.toFixed(1) ?? '—'} LU (render ${renderSec.toFixed(1)} s)` : '';
+  log(
+    `[${done}/${total}] ${style} seed ${request.seed} ${request.durationSec} s ${request.mood}: theme ${pct(midi.themeReturn.returnShare)} contrast ${pct(midi.themeReturn.contrastShare)} 4otf ${pct(midi.fourOnTheFloor.share)} kit ${midi.drumKit.kitNotes} gaps ${midi.barLineGaps.gaps}/${midi.barLineGaps.barLines} lead ${midi.leadAbove.aboveBy ?? '—'} poly ${midi.polyphony.toFixed(2)}${a}`,
+  );
+}
+try {
+  // --jobs pieces at a time: the renders are child processes, so a second job uses a second core.
+  let next = 0;
+  await Promise.all(Array.from({ length: jobs }, async () => {
+    while (next < requests.length) await evaluate(next++);
+  }));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
+pieces.push(...results);
 
 let melody: Parameters<typeof markdownReport>[0]['melody'] = null;
 if (existsSync(join(DATA_DIR, 'test.json'))) {
@@ -107,7 +116,7 @@ if (existsSync(join(DATA_DIR, 'test.json'))) {
   const allRules: Metrics[] = [];
   for (const style of styles.filter((s) => POP_LIKE.includes(s))) {
     const neural = pieces.filter((p) => p.style === style && p.midi.melody).map((p) => p.midi.melody!);
-    const rules = rulesMelody.get(style) ?? [];
+    const rules = pieces.filter((p) => p.style === style && p.rulesMelody).map((p) => p.rulesMelody!);
     allNeural.push(...neural);
     allRules.push(...rules);
     rows.push({ style, pieces: neural.length, neural: melodyOverlap(neural, real).mean, rules: melodyOverlap(rules, real).mean });

@@ -21,6 +21,7 @@
  *                    shown per style
  */
 import { StyleCatalog, type Style } from '../../core/catalog/index.ts';
+import type { Metrics } from '../../neural/metrics.ts';
 import type { AudioMeasures, MidiMeasures } from './measurePiece.ts';
 
 export const TARGETS = {
@@ -59,6 +60,8 @@ export interface PieceRecord {
   sections: string[];
   midi: MidiMeasures;
   audio: AudioMeasures | null;
+  /** Melody metrics of the rule-based melody for the same request (pop-like styles only). */
+  rulesMelody?: Metrics | null;
 }
 
 export type Verdict = 'pass' | 'FAIL' | 'n/a';
