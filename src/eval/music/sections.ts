@@ -2,8 +2,9 @@
  * What each section of a score is for, read from its name (the plan names every section; the
  * composer copies the names into Score.sections):
  *
- *   family       the name in lower case without a trailing number or separator: "A2" → "a",
- *                "verse 2" → "verse", "B2" → "b", "chorus-3" → "chorus".
+ *   family       the section's `material` letter when it carries one (plans that share a theme
+ *                by letter), else the name in lower case without a trailing number or separator:
+ *                "A2" → "a", "verse 2" → "verse", "B2" → "b", "chorus-3" → "chorus".
  *   frame        intro, outro, ending (the final cadence), coda, and anything named "break…":
  *                not body sections.
  *   break        a section the plan marks as a deliberate break: its family starts with "break"
@@ -49,16 +50,22 @@ function derivedFrom(section: Section): string | null {
   return typeof from === 'string' ? sectionFamily(from) : null;
 }
 
+/** A section's family: its `material` field when it has one, else read from its name. */
+export function familyOf(section: Section): string {
+  const material = (section as Section & { material?: unknown }).material;
+  return typeof material === 'string' && material ? sectionFamily(material) : sectionFamily(section.name);
+}
+
 export function isBreakSection(section: Section): boolean {
   return sectionFamily(section.name).startsWith('break') || (section as Section & { break?: unknown }).break === true;
 }
 
 export function classifySections(score: Pick<Score, 'sections'>): SectionInfo[] {
-  const frameOf = (s: Section) => isBreakSection(s) || FRAME_FAMILIES.has(sectionFamily(s.name));
+  const frameOf = (s: Section) => isBreakSection(s) || FRAME_FAMILIES.has(familyOf(s));
   const themeIndex = score.sections.findIndex((s) => !frameOf(s));
-  const theme = themeIndex >= 0 ? sectionFamily(score.sections[themeIndex]!.name) : null;
+  const theme = themeIndex >= 0 ? familyOf(score.sections[themeIndex]!) : null;
   return score.sections.map((section, index) => {
-    const family = sectionFamily(section.name);
+    const family = familyOf(section);
     const frame = frameOf(section);
     let role: SectionRole;
     if (index === themeIndex) role = 'theme';

@@ -16,6 +16,19 @@ describe('section roles', () => {
     expect(classifySections(s).map((x) => x.role)).toEqual(['returning', 'theme', 'contrasting', 'returning', 'contrasting', 'frame']);
     expect(classifySections(s)[5]!.isBreak).toBe(true);
   });
+  it('prefers a material letter and a break flag carried by the section', () => {
+    const s = score({ sections: [['verse', 4], ['hook', 4], ['verse', 4], ['stop', 1]], tracks: [] });
+    Object.assign(s.sections[0]!, { material: 'A' });
+    Object.assign(s.sections[1]!, { material: 'B' });
+    Object.assign(s.sections[2]!, { material: 'A' });
+    Object.assign(s.sections[3]!, { break: true });
+    expect(classifySections(s).map((x) => [x.family, x.role, x.isBreak])).toEqual([
+      ['a', 'theme', false],
+      ['b', 'contrasting', false],
+      ['a', 'returning', false],
+      ['stop', 'frame', true],
+    ]);
+  });
 });
 
 describe('unit matching', () => {
