@@ -7,11 +7,12 @@
  *   npm run eval:music -- --seeds 3 --styles edm,lofi --no-audio   # quick look
  *   npm run eval:music -- --out docs/eval-music.before  # where the .json and .md go
  *   npm run eval:music -- --jobs 2                   # two pieces at a time (two cores)
+ *   npm run eval:music -- --resume                   # keep what an interrupted run measured (<out>.partial.json)
  *
  * Needs data/melody (npm run prepare-data) for the POP909 comparison; without it that table is
  * left out. Runs at nice 10 with one render at a time (no split synthesis).
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'docs/eval-music' },
     'seed-base': { type: 'string', default: String(SEED_BASE) },
     jobs: { type: 'string', default: '1' },
+    resume: { type: 'boolean', default: false },
   },
 });
 const seeds = Number(args.seeds);
@@ -71,7 +73,19 @@ const total = styles.length * seeds;
 let done = 0;
 let audioFailures = 0;
 const requests = styles.flatMap((style) => Array.from({ length: seeds }, (_, i) => evalMusicRequest(style, i, seedBase)));
-const results: PieceRecord[] = new Array(requests.length);
+const results: (PieceRecord | undefined)[] = new Array(requests.length);
+// --resume: pieces already measured by an earlier (interrupted) run with the same options are kept.
+const keyOf = (p: { style: string; seed: number; durationSec: number; mood: string }) => `${p.style}/${p.seed}/${p.durationSec}/${p.mood}`;
+if (args.resume && existsSync(`${args.out}.partial.json`)) {
+  const earlier = new Map((JSON.parse(readFileSync(`${args.out}.partial.json`, 'utf8')) as PieceRecord[]).map((p) => [keyOf(p), p]));
+  requests.forEach((r, i) => {
+    const p = earlier.get(keyOf(r));
+    if (p && (p.audio !== null || !withAudio)) results[i] = p;
+  });
+  done = results.filter(Boolean).length;
+  log(`resuming: ${done} of ${requests.length} pieces measured already`);
+}
+const checkpoint = () => writeFileSync(`${args.out}.partial.json`, JSON.stringify(results.filter(Boolean)));
 async function evaluate(index: number): Promise<void> {
   const request = requests[index]!;
   const { style } = request;
@@ -91,6 +105,7 @@ async function evaluate(index: number): Promise<void> {
     record.rulesMelody = excerpt ? excerptMetrics(excerpt) : null;
   }
   results[index] = record;
+  checkpoint();
   done++;
   const a = audio ? ` drop-outs ${audio.dropouts.dropouts} LRA ${audio.lraLu.toFixed(1)} sections ${audio.sectionSpreadLu?.toFixed(1) ?? '—'} LU (render ${renderSec.toFixed(1)} s)` : '';
   log(
@@ -101,12 +116,16 @@ try {
   // --jobs pieces at a time: the renders are child processes, so a second job uses a second core.
   let next = 0;
   await Promise.all(Array.from({ length: jobs }, async () => {
-    while (next < requests.length) await evaluate(next++);
+    while (next < requests.length) {
+      const index = next++;
+      if (!results[index]) await evaluate(index);
+    }
   }));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
-pieces.push(...results);
+pieces.push(...results.filter((p): p is PieceRecord => p !== undefined));
+rmSync(`${args.out}.partial.json`, { force: true });
 
 let melody: Parameters<typeof markdownReport>[0]['melody'] = null;
 if (existsSync(join(DATA_DIR, 'test.json'))) {
