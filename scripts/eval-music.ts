@@ -29,6 +29,17 @@ import { evaluatePiece } from '../src/eval/music/evaluatePiece.ts';
 import { evalMusicRequest, SEED_BASE } from '../src/eval/music/requests.ts';
 import { POP_LIKE, type PieceRecord } from '../src/eval/music/targets.ts';
 
+/** User + system CPU seconds of this process and its waited-for children (Linux /proc; 0 elsewhere). */
+function cpuSeconds(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ').map(Number);
+    // After the command: state is field 3, so utime…cstime (fields 14–17) are at 11–14 here; 100 ticks/s on Linux.
+    return (fields[11]! + fields[12]! + fields[13]! + fields[14]!) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function fail(message: string): never {
   console.error(message);
   process.exit(2);
@@ -149,4 +160,5 @@ const md = markdownReport({ title: 'Music targets (issue 11)', command, generato
 writeFileSync(`${args.out}.json`, JSON.stringify({ command, generator: generator.name, seeds, seedBase, styles, reports, melody, pieces }, null, 1));
 writeFileSync(`${args.out}.md`, md + '\n');
 console.log(md);
+log(`CPU time: ${cpuSeconds().toFixed(0)} s for this process and the fluidsynth/ffmpeg it ran (about what the run takes on one idle core)`);
 log(`wrote ${args.out}.json and ${args.out}.md${audioFailures ? `; ${audioFailures} pieces could not be rendered` : ''}`);
