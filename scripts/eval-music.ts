@@ -124,11 +124,13 @@ async function evaluate(index: number): Promise<void> {
   );
 }
 try {
+  // Seed by seed across the styles, so an interrupted run has measured every style a little.
+  const order = Array.from({ length: seeds }, (_, i) => styles.map((_, k) => k * seeds + i)).flat();
   // --jobs pieces at a time: the renders are child processes, so a second job uses a second core.
   let next = 0;
   await Promise.all(Array.from({ length: jobs }, async () => {
-    while (next < requests.length) {
-      const index = next++;
+    while (next < order.length) {
+      const index = order[next++]!;
       if (!results[index]) await evaluate(index);
     }
   }));
