@@ -68,7 +68,7 @@ beforeAll(async () => {
       const { renderSec: _, ...record } = await evaluatePiece(evalMusicRequest(style, i), generator, i === 0 && RENDERED.includes(style) ? { dir: scratch, ffmpeg } : null);
       pieces.push(record);
     }
-}, 300_000);
+}, 600_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function applies(measure: MeasureName, style: string): boolean {
