@@ -27,32 +27,30 @@ const INDICES = [0, 1];
 /** The pieces also rendered (the audio measures): request index 0 of these styles. */
 const RENDERED: readonly string[] = ['lofi', 'cinematic', 'bossa-nova'];
 
-/** Missed on main at 2026-12-02 (before the issue-11 music branches); docs/eval-music.before.md has the full table. */
+/**
+ * Missed on main at e380591 (2026-12-02, the form branch merged; arrangement still to come). Three were
+ * met before that merge and are missed since: barLineGaps edm, dropouts bossa-nova, leadAbove lofi.
+ * docs/eval-music.before.md has the full table before any music work.
+ */
 const KNOWN_MISSES = new Set<string>([
-  'themeReturn: lofi',
-  'themeReturn: edm',
-  'themeReturn: synthwave',
-  'themeReturn: cinematic',
-  'themeReturn: classical-piano',
-  'themeReturn: waltz',
-  'themeReturn: bossa-nova',
   'fourOnTheFloor: edm',
   'fourOnTheFloor: synthwave',
   'noDrumKit: cinematic',
   'barLineGaps: lofi',
+  'barLineGaps: edm',
   'barLineGaps: synthwave',
   'barLineGaps: cinematic',
   'barLineGaps: classical-piano',
   'barLineGaps: waltz',
   'barLineGaps: bossa-nova',
   'dropouts: lofi',
+  'dropouts: bossa-nova',
+  'leadAbove: lofi',
   'polyphony: lofi',
   'polyphony: edm',
   'polyphony: synthwave',
   'polyphony: cinematic',
-  'polyphony: bossa-nova',
   'loudnessRange: lofi',
-  'loudnessRange: cinematic',
   'loudnessRange: bossa-nova',
 ]);
 
