@@ -57,6 +57,7 @@ export async function compose(request: CompositionRequest, generator: MelodyGene
     // The lead is left as written (its themes are compared note for note); drums bring their own feel.
     if (part.role !== 'lead' && part.role !== 'drums') part.notes = humanize(part.notes, rng.fork(`human-${part.role}`), arrangement.humanize, plan.finalTick);
     if (arrangement.legato.includes(part.role)) part.notes = tieLegato(part.notes, plan.finalTick, 2 * plan.barTicks);
+    if (part.role !== 'pad') part.notes = silenceBreaks(plan, part.notes);
     if (!request.loop) part.notes.push(...endingNotes(plan, part.role, part.notes, rng.fork(`ending-${part.role}`), ceiling));
     part.notes = part.role === 'drums' ? part.notes.sort((a, b) => a.tick - b.tick || a.pitch - b.pitch) : separateSamePitch(part.notes);
   }
@@ -95,6 +96,17 @@ export async function compose(request: CompositionRequest, generator: MelodyGene
     },
   };
   return { score, plan };
+}
+
+/** A break (form.ts) is the band stopping: nothing starts in it and nothing rings into it; the pad alone may hold. */
+function silenceBreaks(plan: Plan, notes: ScoreNote[]): ScoreNote[] {
+  const breaks = plan.sections.filter((s) => s.break).map((s) => [s.startBar * plan.barTicks, (s.startBar + s.bars) * plan.barTicks] as const);
+  if (breaks.length === 0) return notes;
+  return notes.flatMap((n) => {
+    if (breaks.some(([from, to]) => n.tick >= from && n.tick < to)) return [];
+    const cut = breaks.find(([from]) => n.tick < from && n.tick + n.durationTicks > from);
+    return cut ? [{ ...n, durationTicks: cut[0] - n.tick }] : [n];
+  });
 }
 
 /** Notes stop at the final chord (or the loop point): nothing may ring into the ending or across the seam. */

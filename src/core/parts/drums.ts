@@ -77,6 +77,7 @@ export function writeDrums(plan: Plan, rng: Rng): ScoreNote[] {
   plan.sections.forEach((section, index) => {
     const next = plan.sections[index + 1];
     const drop = BUILDS.has(plan.style.drumFeel) && next !== undefined && next.intensity >= section.intensity + 0.15;
+    if (section.break) return; // the band stops (form.ts)
     for (let b = 0; b < section.bars; b++) {
       const bar = section.startBar + b;
       const barStart = bar * plan.barTicks;
@@ -91,7 +92,9 @@ export function writeDrums(plan: Plan, rng: Rng): ScoreNote[] {
         // Quiet sections keep the feel's core and time-keeping, and otherwise the downbeat kick.
         if (quiet && !kept && name !== 'kick') continue;
         if (isBuildBar && name !== 'kick') continue;
-        for (let s = 0; s < Math.min(steps, fillFrom); s++) {
+        // A dance feel's kick keeps every beat through its fills: the floor never drops out of the groove.
+        const until = isFillBar && name === 'kick' && BUILDS.has(plan.style.drumFeel) ? steps : Math.min(steps, fillFrom);
+        for (let s = 0; s < until; s++) {
           const ch = pattern[s % pattern.length] ?? '.';
           if (ch === '.') continue;
           if (quiet && name === 'kick' && !kept && s !== 0) continue;
@@ -121,5 +124,5 @@ function writeFill(plan: Plan, rng: Rng, barStart: number, from: number, steps: 
     const drum = rng.chance(0.5) ? GM.snare : toms[Math.min(toms.length - 1, Math.floor((i * toms.length * unit) / span))]!;
     hit(barStart + s * STEP, drum, 70 + (30 * (s - from)) / span * intensity);
   }
-  hit(barStart + from * STEP, GM.kick, 90);
+  if (!BUILDS.has(plan.style.drumFeel)) hit(barStart + from * STEP, GM.kick, 90);
 }
