@@ -40,9 +40,10 @@ describe('the largest allowed requests', () => {
     // At most four whole melodies (the key guard's attempts) plus a quarter for originality rewinds.
     if (meter === '4/4') expect(steps.mock.calls.length).toBeGreaterThan(MAX_STEPS / 2);
     expect(steps.mock.calls.length).toBeLessThanOrEqual(4 * 1.25 * MAX_STEPS);
-    // A MIDI file of a few bytes per note, both versions of a loop.
-    expect(midi.bytes.length).toBeLessThan(12 * notes);
-    expect(preRoll.bytes.length).toBeLessThan(12 * notes * 1.1);
+    // A MIDI file of a few bytes per event (notes and controller changes), both versions of a loop.
+    const events = notes + score.tracks.reduce((n, t) => n + (t.controllers?.length ?? 0), 0);
+    expect(midi.bytes.length).toBeLessThan(12 * events);
+    expect(preRoll.bytes.length).toBeLessThan(12 * events * 1.1);
     // Guard only (CPU time, so other processes on the machine do not count): 3 s on a quiet machine at most.
     expect((used.user + used.system) / 1e6).toBeLessThan(20);
   }, 180_000);

@@ -53,9 +53,12 @@ function gappedBarLines(score: Score): number {
   const notes = pitched(score);
   let lines = 0;
   let gaps = 0;
+  // Breaks excepted (issue 11): the band stops there on purpose.
+  const breaks = score.sections.filter((s) => /^break/.test(s.name));
   for (let b = 1; b * bar < score.endTick; b++) {
-    lines++;
     const [from, to] = [b * bar - sixteenth, b * bar];
+    if (breaks.some((s) => from >= s.startTick && from < s.endTick)) continue;
+    lines++;
     const spans = notes.filter((n) => n.tick < to && n.tick + n.durationTicks > from).map((n) => [Math.max(from, n.tick), Math.min(to, n.tick + n.durationTicks)] as const);
     spans.sort((x, y) => x[0] - y[0]);
     let covered = from;
