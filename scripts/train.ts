@@ -4,6 +4,7 @@
  *   npm run prepare-data                       # once: builds data/melody/
  *   npm run train -- --model melody            # trains, or resumes from models/melody/checkpoint/
  *   npm run train -- --model melody --fresh    # ignores an existing checkpoint
+ *   npm run train -- --model accomp            # the accompaniment model (scripts/train-accomp.ts)
  *
  * Reproducible from --seed: initial weights, data order (a pure function of seed and epoch) and
  * dropout masks (seeded by step) are all derived from it. A checkpoint (weights + Adam moments +
@@ -24,6 +25,13 @@ import { decodeWeights, encodeWeights, type NamedArrays, type WeightSpec } from 
 import { MODEL_VERSION, writeModelFiles } from '../src/neural/modelFiles.ts';
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 
+// The accompaniment model has its own trainer (one layer, multi-hot sigmoid outputs).
+const modelArg = process.argv.find((a, i) => a.startsWith('--model=') || process.argv[i - 1] === '--model');
+if (modelArg?.replace('--model=', '') === 'accomp') {
+  await import('./train-accomp.ts');
+  process.exit(0);
+}
+
 const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: 'melody' },
@@ -42,7 +50,7 @@ const { values: args } = parseArgs({
   },
   allowPositionals: true,
 });
-if (args.model !== 'melody') throw new Error(`unknown model "${args.model}" (only "melody" is trained here)`);
+if (args.model !== 'melody') throw new Error(`unknown model "${args.model}" (allowed: melody, accomp)`);
 
 const OUT_DIR = args.out ?? join(import.meta.dirname, '../models/melody');
 const CKPT_DIR = join(OUT_DIR, 'checkpoint');
