@@ -172,6 +172,7 @@ function prepareSong(id: string): RawPiece[] {
       chroma: [],
       melPc: [],
       melOn: [],
+      melPitch: [],
       onsetsPerStep,
     };
     for (let s = a; s < b; s++) {
@@ -180,6 +181,7 @@ function prepareSong(id: string): RawPiece[] {
       piece.chroma.push(chordRoot[s]! < 0 ? 0 : rotateChroma(chordMask[s]!, shift));
       piece.melPc.push(melPitch[s]! < 0 ? -1 : (melPitch[s]! + shift + 120) % 12);
       piece.melOn.push(melOn[s]!);
+      piece.melPitch.push(melPitch[s]! < 0 ? -1 : melPitch[s]! + shift);
     }
     pieces.push(piece);
   });

@@ -45,8 +45,10 @@ export async function compose(request: CompositionRequest, generator: MelodyGene
   const ceiling = medianPitch(lead.filter((n) => n.tick < plan.finalTick), plan.style.leadCentre) - LEAD_CLEARANCE;
   const arrangement = plan.style.arrangement;
   parts.push({ role: 'lead', program: instruments.lead, notes: lead });
-  parts.push({ role: 'harmony', program: instruments.harmony, notes: writeHarmony(plan, rng.fork('harmony'), ceiling) });
-  parts.push({ role: 'bass', program: instruments.bass, notes: writeBass(plan, rng.fork('bass')) });
+  // Learned chords and bass where the generator brings them for this plan, else the rule-based arranger.
+  const learned = generator.accompaniment?.(plan, rng.fork('accompaniment'), lead) ?? null;
+  parts.push({ role: 'harmony', program: instruments.harmony, notes: learned?.harmony ?? writeHarmony(plan, rng.fork('harmony'), ceiling) });
+  parts.push({ role: 'bass', program: instruments.bass, notes: learned?.bass ?? writeBass(plan, rng.fork('bass')) });
   if (instruments.pad !== null) parts.push({ role: 'pad', program: instruments.pad, notes: writePad(plan, rng.fork('pad'), ceiling) });
   if (instruments.arp !== null) parts.push({ role: 'arp', program: instruments.arp, notes: writeArpeggio(plan, rng.fork('arp')) });
   if (arrangement.perc !== null) parts.push({ role: 'perc', program: arrangement.perc, notes: writePerc(plan, rng.fork('perc')) });

@@ -45,6 +45,11 @@ export interface MelodyGenerator {
    * plan it cannot serve, means the composer's rule-based drums.
    */
   drums?(plan: Plan, rng: Rng): ScoreNote[] | null;
+  /**
+   * Learned chords and bass for this plan, given the lead already written; absent, or null for a
+   * plan it does not serve, means the rule-based arranger (writeHarmony, writeBass).
+   */
+  accompaniment?(plan: Plan, rng: Rng, lead: readonly ScoreNote[]): { harmony: ScoreNote[]; bass: ScoreNote[] } | null;
 }
 
 /** The tick in the original phrase that a placed tick came from. */

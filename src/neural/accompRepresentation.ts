@@ -109,6 +109,8 @@ export interface AccompPiece {
   chroma: number[];
   melPc: number[];
   melOn: number[];
+  /** Melody pitch sounding at each step (common key, unfolded), or −1: the same-shape melody reference of the evaluation. */
+  melPitch: number[];
   intensity: number[];
 }
 

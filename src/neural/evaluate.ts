@@ -27,9 +27,13 @@ import { NgramIndex, notesFromTokens, windowHashes, type MelodyNote } from './or
 import { REST, STEP_HOLD, STEP_REST, activeFeatures, tokenToPitch, type PreparedPiece } from './representation.ts';
 import { logSoftmaxAt } from './sampling.ts';
 import { stepInput } from './dataset.ts';
+import { bootstrapInterval } from './accompMetrics.ts';
+import type { AccompPiece } from './accompRepresentation.ts';
 
 const { Midi } = midiPkg;
 const STEP_TICKS = 120;
+/** Length of the generated pieces and of the real excerpts they are compared with. */
+export const MELODY_EVAL_BARS = 20;
 
 export const SYSTEMS = ['lstm', 'rules', 'markov'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
@@ -53,7 +57,7 @@ export function lstmNll(model: LstmMelodyModel, pieces: readonly PreparedPiece[]
 }
 
 /** Seeded 4/4 requests in major or minor keys (what KS can name), spread over styles and moods. */
-export function evalRequests(count: number, seed: number): CompositionRequest[] {
+export function evalRequests(count: number, seed: number, bars = MELODY_EVAL_BARS): CompositionRequest[] {
   const rng = createRng(seed);
   const styles = StyleCatalog.styles.filter((s) => s.meters.includes('4/4'));
   const tonics = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
@@ -62,8 +66,7 @@ export function evalRequests(count: number, seed: number): CompositionRequest[] 
     const style = styles[i % styles.length]!;
     const mood = StyleCatalog.moods[Math.floor(i / styles.length) % StyleCatalog.moods.length]!;
     const bpm = Math.round(rng.float(style.tempo.min, style.tempo.max));
-    // 16 bars of music, then the composer's final tonic bar and release tail.
-    const bars = 16;
+    // `bars` bars of music, then the composer's final tonic bar and release tail.
     const music = ((bars + 1) * 4 * 60) / bpm;
     out.push({
       style: style.id,
@@ -142,7 +145,33 @@ export async function generateAll(
   return out;
 }
 
-/** Real melodies: 16-bar excerpts of held-out pieces, as step grids (common key). */
+/**
+ * The same-shape melody reference: per held-out POP909 key segment (data/accomp pieces, which keep
+ * the melody's rests and gaps), `bars` bars from the bar of its first melody note, as step grids
+ * (common key, pitches as played). Generated pieces are `bars` bars that start with the lead.
+ */
+export function realMelodyExcerpts(pieces: readonly Pick<AccompPiece, 'melOn' | 'melPitch' | 'pos'>[], bars = MELODY_EVAL_BARS): number[][] {
+  const len = bars * 16;
+  const out: number[][] = [];
+  for (const p of pieces) {
+    const first = p.melOn.indexOf(1);
+    if (first < 0) continue;
+    let start = first;
+    while (start > 0 && p.pos[start] !== 0) start--;
+    if (start + len > p.melOn.length) continue;
+    const grid: number[] = [];
+    for (let s = start; s < start + len; s++) {
+      const pitch = p.melPitch[s]!;
+      if (pitch < 0) grid.push(STEP_REST);
+      else if (p.melOn[s] || s === start) grid.push(pitch);
+      else grid.push(STEP_HOLD);
+    }
+    out.push(grid);
+  }
+  return out;
+}
+
+/** Real melodies: 16-bar excerpts of held-out phrase groups (melody-only data), as step grids (common key). */
 export function realExcerpts(pieces: readonly PreparedPiece[], count: number, bars = 16): number[][] {
   const len = bars * 16;
   const out: number[][] = [];
@@ -235,6 +264,10 @@ export interface EvalReport {
   nll: { lstm: number; markov: number; tokens: number; perplexityLstm: number; perplexityMarkov: number; split: string };
   metrics: Record<'real' | SystemName, Record<MetricName, { mean: number; sd: number }>>;
   overlap: Record<SystemName, Record<MetricName, number> & { mean: number; meanInformative: number }>;
+  /** What the real melodies are. */
+  reference: string;
+  /** Bootstrap 95 % intervals of differences in mean OA (6 informative metrics). */
+  intervals: { lstmMinusRules: { lo: number; hi: number; point: number }; lstmMinusMarkov: { lo: number; hi: number; point: number } };
   control: Record<SystemName, Record<keyof ControlResult, number>>;
   originality: Record<'real' | SystemName, { median: number; p90: number; max: number; atLeast16: number; histogram: Record<string, number> }>;
   resamples: { total: number; pieces: number };
@@ -249,6 +282,9 @@ export async function evaluate(opts: {
   pieces: number;
   seed: number;
   nllPieces?: number;
+  /** Real melodies to compare with (step grids); default realExcerpts(heldOut) (phrase groups, 16 bars). */
+  reference?: { grids: number[][]; name: string };
+  bootstrapRounds?: number;
   log?: (m: string) => void;
 }): Promise<EvalReport> {
   const log = opts.log ?? (() => {});
@@ -267,7 +303,8 @@ export async function evaluate(opts: {
     log(`generated ${generated[system].length} pieces with ${system}`);
   }
 
-  const real = realExcerpts(opts.heldOut, opts.pieces);
+  const real = opts.reference?.grids ?? realExcerpts(opts.heldOut, opts.pieces);
+  const referenceName = opts.reference?.name ?? `${real.length} 16-bar excerpts of held-out phrase groups`;
   const metricsOf = (grids: readonly number[][]) => grids.map((g) => computeMetrics(gridNotes(g), g.length));
   const perSystem: Record<'real' | SystemName, Metrics[]> = {
     real: metricsOf(real),
@@ -289,6 +326,16 @@ export async function evaluate(opts: {
     const informative = METRIC_NAMES.filter((m) => m !== 'polyphony').map((m) => row[m]);
     overlap[s] = { ...row, mean: vals.reduce((a, b) => a + b, 0) / vals.length, meanInformative: informative.reduce((a, b) => a + b, 0) / informative.length };
   }
+
+  // Bootstrap 95 % intervals of the mean-OA lead (6 informative metrics): pieces and references resampled.
+  const informative = METRIC_NAMES.filter((m) => m !== 'polyphony');
+  const meanOa = (gen: readonly Metrics[], ref: readonly Metrics[]) => informative.reduce((a, m) => a + overlappingArea(gen.map((x) => x[m]), ref.map((x) => x[m])), 0) / informative.length;
+  const rounds = opts.bootstrapRounds ?? 200;
+  const intervals = {
+    lstmMinusRules: bootstrapInterval([perSystem.lstm, perSystem.rules, perSystem.real], ([a, b, r]) => meanOa(a!, r!) - meanOa(b!, r!), rounds, opts.seed),
+    lstmMinusMarkov: bootstrapInterval([perSystem.lstm, perSystem.markov, perSystem.real], ([a, b, r]) => meanOa(a!, r!) - meanOa(b!, r!), rounds, opts.seed + 1),
+  };
+  log(`bootstrap done (${rounds} rounds)`);
 
   const control = {} as EvalReport['control'];
   for (const s of SYSTEMS) {
@@ -325,6 +372,8 @@ export async function evaluate(opts: {
     nll: { lstm: l.nll, markov: mk.nll, tokens: l.tokens, perplexityLstm: Math.exp(l.nll), perplexityMarkov: Math.exp(mk.nll), split: opts.heldOutName },
     metrics,
     overlap,
+    reference: referenceName,
+    intervals,
     control,
     originality,
     resamples: { total: generated.lstm.reduce((a, p) => a + p.resamples, 0), pieces: generated.lstm.filter((p) => p.resamples > 0).length },
@@ -340,13 +389,15 @@ export function reportMarkdown(r: EvalReport): string {
   const f = (x: number, d = 3) => x.toFixed(d);
   const lines: string[] = [];
   lines.push(`Held-out NLL (${r.nll.split}, ${r.nll.tokens} tokens, nats/token): LSTM ${f(r.nll.lstm)} (perplexity ${f(r.nll.perplexityLstm, 2)}) vs first-order Markov ${f(r.nll.markov)} (perplexity ${f(r.nll.perplexityMarkov, 2)}).`, '');
-  lines.push(`| metric | real (test) | LSTM | rules | Markov | OA LSTM | OA rules | OA Markov |`, '|---|---|---|---|---|---|---|---|');
+  lines.push(`| metric | real | LSTM | rules | Markov | OA LSTM | OA rules | OA Markov |`, '|---|---|---|---|---|---|---|---|');
   for (const m of METRIC_NAMES) {
     const c = (k: 'real' | SystemName) => `${f(r.metrics[k][m].mean, 2)} ± ${f(r.metrics[k][m].sd, 2)}`;
     lines.push(`| ${m} | ${c('real')} | ${c('lstm')} | ${c('rules')} | ${c('markov')} | ${f(r.overlap.lstm[m])} | ${f(r.overlap.rules[m])} | ${f(r.overlap.markov[m])} |`);
   }
   lines.push(`| **mean OA (6 metrics, polyphony excluded)** | | | | | **${f(r.overlap.lstm.meanInformative)}** | **${f(r.overlap.rules.meanInformative)}** | **${f(r.overlap.markov.meanInformative)}** |`);
   lines.push(`| mean OA (all 7) | | | | | ${f(r.overlap.lstm.mean)} | ${f(r.overlap.rules.mean)} | ${f(r.overlap.markov.mean)} |`, '');
+  const iv = (x: { lo: number; hi: number; point: number }) => `${x.point >= 0 ? '+' : ''}${f(x.point)} [${f(x.lo)}, ${f(x.hi)}]`;
+  lines.push(`Reference ("real"): ${r.reference}. Mean OA difference (6 metrics), bootstrap 95 % interval: LSTM − rules ${iv(r.intervals.lstmMinusRules)}; LSTM − Markov ${iv(r.intervals.lstmMinusMarkov)}.`, '');
   lines.push('| control (fraction of composed pieces; key by Krumhansl–Schmuckler on the MIDI) | LSTM | rules | Markov |', '|---|---|---|---|');
   for (const k of ['key', 'keyMelodyOnly', 'tempo', 'meter', 'length'] as const)
     lines.push(`| ${k} | ${f(r.control.lstm[k])} | ${f(r.control.rules[k])} | ${f(r.control.markov[k])} |`);

@@ -1,0 +1,103 @@
+/**
+ * The accompaniment model behind the composer: plan + the lead it already wrote → per-step
+ * conditioning in the common key → AccompModel.generate → the piano comping part (role 'harmony')
+ * and the bass line (the learned left hand's lowest voice, on the bass instrument).
+ */
+import { tonicPitchClass } from '../core/keys.ts';
+import { STEP, chordAt, gridNote, intensityAt, velocityAt } from '../core/parts/context.ts';
+import { scalePitchClasses } from '../core/plan/harmony.ts';
+import type { Plan } from '../core/plan/plan.ts';
+import type { Rng } from '../core/rng.ts';
+import type { ScoreNote } from '../core/score.ts';
+import { AccompModel, type AccompGenerateOptions, type AccompRoll } from './accompModel.ts';
+import { BASS_SPLIT, MIN_SLOT_PITCH, type AccompStepInput } from './accompRepresentation.ts';
+import { modeFamily, rotateChroma, shiftToC } from './representation.ts';
+
+export interface AccompanimentParts {
+  harmony: ScoreNote[];
+  bass: ScoreNote[];
+}
+
+const maskOf = (pcs: readonly number[]) => pcs.reduce((m, pc) => m | (1 << (((pc % 12) + 12) % 12)), 0);
+
+/** The model's inputs for a plan and its lead, in the common key (tonic C). */
+export function planAccompOptions(plan: Plan, lead: readonly ScoreNote[], seed: number): AccompGenerateOptions {
+  const n = Math.round(plan.finalTick / STEP);
+  const shift = shiftToC(tonicPitchClass(plan.key));
+  const mode = modeFamily(plan.key.mode);
+  const scale = maskOf(scalePitchClasses(plan.key));
+  const melPitch = new Int16Array(n).fill(-1);
+  const melOn = new Uint8Array(n);
+  for (const note of lead) {
+    const a = Math.round(note.tick / STEP);
+    if (a < 0 || a >= n) continue;
+    melOn[a] = 1;
+    for (let s = a; s < Math.min(n, Math.max(a + 1, Math.round((note.tick + note.durationTicks) / STEP))); s++) melPitch[s] = note.pitch;
+  }
+  const steps: AccompStepInput[] = [];
+  const allowed: number[] = [];
+  const allowedLow: number[] = [];
+  const barSteps = Math.round(plan.barTicks / STEP);
+  for (let s = 0; s < n; s++) {
+    const tick = s * STEP;
+    const chord = chordAt(plan, tick);
+    const chordMask = maskOf(chord.pcs);
+    steps.push({
+      pos: s % barSteps,
+      root: (chord.rootPc + shift + 12) % 12,
+      chroma: rotateChroma(chordMask, shift),
+      melPc: melPitch[s]! < 0 ? -1 : (melPitch[s]! + shift + 120) % 12,
+      melOn: melOn[s]!,
+      mode,
+      intensity: AccompModel.intensityBin(intensityAt(plan, tick)),
+    });
+    allowed.push(rotateChroma(chordMask | scale, shift));
+    allowedLow.push(rotateChroma(chordMask, shift));
+  }
+  // The comping stays under the lead: its top is a few semitones below the lead's median pitch.
+  const pitches = lead.map((x) => x.pitch).sort((a, b) => a - b);
+  const leadMedian = pitches[Math.floor(pitches.length / 2)] ?? plan.style.leadCentre;
+  return { steps, allowed, allowedLow, seed, highestPitch: leadMedian - 3 + shift, lowestPitch: MIN_SLOT_PITCH };
+}
+
+/** Roll → notes (common key → the plan's key): the bass line and the rest as piano comping. */
+export function rollToParts(plan: Plan, roll: AccompRoll, rng: Rng): AccompanimentParts {
+  const shift = shiftToC(tonicPitchClass(plan.key));
+  const n = roll.on.length;
+  const lengthOf = (s: number, k: number) => {
+    let e = s + 1;
+    while (e < n && roll.sus[e]!.includes(k)) e++;
+    return e - s;
+  };
+  const harmony: ScoreNote[] = [];
+  const bass: ScoreNote[] = [];
+  const vel = rng.fork('velocity');
+  let bassBusyUntil = 0;
+  for (let s = 0; s < n; s++) {
+    const onsets = roll.on[s]!;
+    if (onsets.length === 0) continue;
+    const tick = s * STEP;
+    const lowest = onsets[0]!;
+    // The lowest onset becomes the bass when it is in the left hand's register and nothing lower still sounds.
+    const lowerSounding = roll.sus[s]!.some((k) => k < lowest);
+    const toBass = MIN_SLOT_PITCH + lowest <= BASS_SPLIT && !lowerSounding && s >= bassBusyUntil - 1;
+    for (const k of onsets) {
+      const len = lengthOf(s, k);
+      const pitch = MIN_SLOT_PITCH + k - shift;
+      if (toBass && k === lowest) {
+        let p = pitch;
+        while (p > 47) p -= 12; // bass register: E1–B2
+        while (p < 28) p += 12;
+        bass.push(gridNote(plan, tick, len * STEP * 0.95, p, velocityAt(plan, vel, tick, { offset: -4, accent: 10 })));
+        bassBusyUntil = s + len;
+      } else harmony.push(gridNote(plan, tick, len * STEP * 0.95, pitch, velocityAt(plan, vel, tick, { offset: -12 })));
+    }
+  }
+  return { harmony, bass };
+}
+
+export function learnedAccompaniment(model: AccompModel, plan: Plan, lead: readonly ScoreNote[], rng: Rng): AccompanimentParts {
+  const seed = Math.floor(rng.next() * 2 ** 32);
+  const roll = model.generate(planAccompOptions(plan, lead, seed));
+  return rollToParts(plan, roll, rng);
+}
