@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { accompReportMarkdown, evaluateAccomp } from '../src/neural/accompEvaluate.ts';
 import { loadAccompModel } from '../src/neural/accompModel.ts';
 import { DEFAULT_ACCOMP_DIR } from '../src/neural/accompModelFiles.ts';
+import { writeAccompModelCard } from '../src/neural/accompModelCard.ts';
 import type { AccompPiece } from '../src/neural/accompRepresentation.ts';
 import { loadMelodyModel } from '../src/neural/melodyModel.ts';
 
@@ -23,6 +24,10 @@ const { values: args } = parseArgs({
     'accomp-rounds': { type: 'string', default: '1000' },
     seed: { type: 'string', default: '2024' },
     'accomp-model': { type: 'string', default: DEFAULT_ACCOMP_DIR },
+    'accomp-split': { type: 'string', default: 'test' },
+    'accomp-temperature': { type: 'string' },
+    'accomp-control': { type: 'string' },
+    'accomp-out': { type: 'string' },
   },
   strict: false,
 });
@@ -36,14 +41,21 @@ const report = await evaluateAccomp({
   model,
   melody,
   train: load('train'),
-  heldOut: load('test'),
+  heldOut: load(args['accomp-split'] === 'valid' ? 'valid' : 'test'),
+  temperature: args['accomp-temperature'] === undefined ? undefined : Number(args['accomp-temperature']),
+  controlPieces: args['accomp-control'] === undefined ? undefined : Number(args['accomp-control']),
   pieces: Number(args['accomp-pieces']),
   seed: Number(args.seed),
   bootstrapRounds: Number(args['accomp-rounds']),
   log,
 });
 const out = String(args['accomp-model']);
+const outDir = args['accomp-out'] === undefined ? out : String(args['accomp-out']);
 const md = `# Accompaniment model evaluation\n\nModel ${model.version}, trained ${JSON.stringify(model.meta.training.step)} steps (validation loss ${Number(model.meta.training.valLoss).toFixed(3)} nats/step).\n\n${accompReportMarkdown(report)}\n`;
-writeFileSync(join(out, 'eval.json'), JSON.stringify({ model: model.version, training: { ...model.meta.training, history: undefined }, seed: Number(args.seed), ...report }, null, 1));
-writeFileSync(join(out, 'EVAL.md'), md);
+writeFileSync(join(outDir, 'eval.json'), JSON.stringify({ model: model.version, training: { ...model.meta.training, history: undefined }, seed: Number(args.seed), ...report }, null, 1));
+writeFileSync(join(outDir, 'EVAL.md'), md);
 console.log(md);
+if (outDir === DEFAULT_ACCOMP_DIR) {
+  writeAccompModelCard(out, dataDir, accompReportMarkdown(report));
+  console.log(`wrote ${join(out, 'MODEL_CARD.md')}`);
+}

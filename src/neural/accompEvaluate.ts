@@ -25,7 +25,7 @@ import { learnedAccompaniment, planAccompOptions, rollToParts, type Accompanimen
 import { ACCOMP_METRIC_NAMES, accompMetrics, bootstrapInterval, meanOverlap, type AccompMetricName, type AccompMetrics, type AccompNote } from './accompMetrics.ts';
 import { AccompMarkov } from './accompMarkov.ts';
 import type { AccompModel } from './accompModel.ts';
-import { MIN_SLOT_PITCH, type AccompPiece } from './accompRepresentation.ts';
+import { MIN_SLOT_PITCH, NUM_SLOTS, accompFeatures, type AccompPiece } from './accompRepresentation.ts';
 import { controlCheck, summarize } from './evaluate.ts';
 import { neuralMelodyGenerator } from './generator.ts';
 import type { LstmMelodyModel } from './melodyModel.ts';
@@ -64,10 +64,10 @@ export function accompEvalRequests(count: number, seed: number, bars = EVAL_BARS
 }
 
 /** The accompaniment writer of each system, behind the composer's seam. */
-export function accompanimentFor(system: AccompSystem, deps: { model: AccompModel; markov: AccompMarkov }): (plan: Plan, rng: Rng, lead: readonly ScoreNote[]) => AccompanimentParts {
+export function accompanimentFor(system: AccompSystem, deps: { model: AccompModel; markov: AccompMarkov; temperature?: number }): (plan: Plan, rng: Rng, lead: readonly ScoreNote[]) => AccompanimentParts {
   switch (system) {
     case 'model':
-      return (plan, rng, lead) => learnedAccompaniment(deps.model, plan, lead, rng);
+      return (plan, rng, lead) => learnedAccompaniment(deps.model, plan, lead, rng, { temperature: deps.temperature });
     case 'markov':
       return (plan, rng, lead) => {
         const seed = Math.floor(rng.next() * 2 ** 32);
@@ -156,11 +156,12 @@ export async function evaluateAccomp(opts: {
   seed: number;
   bootstrapRounds?: number;
   controlPieces?: number;
+  temperature?: number;
   log?: (m: string) => void;
 }): Promise<AccompEvalReport> {
   const log = opts.log ?? (() => {});
   const markov = AccompMarkov.fit(opts.train);
-  const deps = { model: opts.model, markov };
+  const deps = { model: opts.model, markov, temperature: opts.temperature };
   const melodyGen = neuralMelodyGenerator(opts.melody);
   const requests = accompEvalRequests(opts.pieces, opts.seed);
   const per: Record<AccompSystem, AccompMetrics[]> = { model: [], rules: [], markov: [] };
@@ -237,4 +238,57 @@ export function accompReportMarkdown(r: AccompEvalReport): string {
   lines.push(`Key accuracy (Krumhansl–Schmuckler on the composed MIDI): model ${f(r.keyAccuracy.model)}, rules ${f(r.keyAccuracy.rules)}, Markov ${f(r.keyAccuracy.markov)}.`);
   lines.push(`Model accompaniment generation: ${f(r.generationMs.mean, 1)} ms mean, ${f(r.generationMs.p95, 1)} ms p95 for ${f(r.generationMs.steps, 0)} steps.`);
   return lines.join('\n');
+}
+
+const bce = (p: number, y: number) => -Math.log(Math.max(1e-7, y ? p : 1 - p));
+
+/** Teacher-forced BCE (nats per step, summed over the onset and sustain outputs) of the model on whole pieces. */
+export function accompNll(model: AccompModel, pieces: readonly AccompPiece[], maxSteps = Infinity): number {
+  const runner = model.runner;
+  const logits = new Float32Array(model.meta.config.outputDim);
+  const act: number[] = [];
+  let sum = 0;
+  let n = 0;
+  for (const p of pieces) {
+    const state = runner.initialState();
+    for (let s = 0; s < Math.min(p.on.length, maxSteps); s++) {
+      const step = { pos: p.pos[s]!, root: p.root[s]!, chroma: p.chroma[s]!, melPc: p.melPc[s]!, melOn: p.melOn[s]!, mode: p.mode, intensity: p.intensity[s]! };
+      runner.step(state, accompFeatures(s > 0 ? p.on[s - 1]! : [], s > 0 ? p.sus[s - 1]! : [], step, act), logits);
+      const on = new Set(p.on[s]!);
+      const sus = new Set(p.sus[s]!);
+      for (let k = 0; k < NUM_SLOTS; k++) {
+        sum += bce(1 / (1 + Math.exp(-logits[k]!)), on.has(k) ? 1 : 0);
+        sum += bce(1 / (1 + Math.exp(-logits[NUM_SLOTS + k]!)), sus.has(k) ? 1 : 0);
+      }
+      n++;
+    }
+  }
+  return sum / Math.max(1, n);
+}
+
+/**
+ * The same loss for the unconditional baseline: one onset and one sustain probability per slot, the
+ * training frequencies (what a model that learned nothing of context would reach).
+ */
+export function baseRateNll(train: readonly AccompPiece[], pieces: readonly AccompPiece[], maxSteps = Infinity): number {
+  const on = new Float64Array(NUM_SLOTS);
+  const sus = new Float64Array(NUM_SLOTS);
+  let steps = 0;
+  for (const p of train) {
+    for (let s = 0; s < p.on.length; s++) {
+      for (const k of p.on[s]!) on[k]!++;
+      for (const k of p.sus[s]!) sus[k]!++;
+    }
+    steps += p.on.length;
+  }
+  let sum = 0;
+  let n = 0;
+  for (const p of pieces)
+    for (let s = 0; s < Math.min(p.on.length, maxSteps); s++) {
+      const o = new Set(p.on[s]!);
+      const u = new Set(p.sus[s]!);
+      for (let k = 0; k < NUM_SLOTS; k++) sum += bce(on[k]! / steps, o.has(k) ? 1 : 0) + bce(sus[k]! / steps, u.has(k) ? 1 : 0);
+      n++;
+    }
+  return sum / Math.max(1, n);
 }

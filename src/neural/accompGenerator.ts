@@ -96,8 +96,11 @@ export function rollToParts(plan: Plan, roll: AccompRoll, rng: Rng): Accompanime
   return { harmony, bass };
 }
 
-export function learnedAccompaniment(model: AccompModel, plan: Plan, lead: readonly ScoreNote[], rng: Rng): AccompanimentParts {
+/** Sampling temperature the composer uses (1 = the model's own probabilities). */
+export const ACCOMP_TEMPERATURE = 1;
+
+export function learnedAccompaniment(model: AccompModel, plan: Plan, lead: readonly ScoreNote[], rng: Rng, opts: { temperature?: number } = {}): AccompanimentParts {
   const seed = Math.floor(rng.next() * 2 ** 32);
-  const roll = model.generate(planAccompOptions(plan, lead, seed));
+  const roll = model.generate({ ...planAccompOptions(plan, lead, seed), temperature: opts.temperature ?? ACCOMP_TEMPERATURE });
   return rollToParts(plan, roll, rng);
 }

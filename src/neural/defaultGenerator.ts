@@ -67,6 +67,12 @@ export function melodyChoiceFromEnv(env: NodeJS.ProcessEnv = process.env): Melod
   throw new Error(`TUNESMITH_MELODY must be "neural" or "rules", not "${env.TUNESMITH_MELODY}".`);
 }
 
+export function accompChoiceFromEnv(env: NodeJS.ProcessEnv = process.env): MelodyChoice {
+  const v = (env.TUNESMITH_ACCOMP ?? 'neural').trim().toLowerCase();
+  if (v === 'rules' || v === 'neural') return v;
+  throw new Error(`TUNESMITH_ACCOMP must be "neural" or "rules", not "${env.TUNESMITH_ACCOMP}".`);
+}
+
 let cached: Promise<MelodyGenerator> | undefined;
 
 export interface GeneratorLog {
@@ -81,7 +87,7 @@ const QUIET: GeneratorLog = { info: () => {}, warn: (m) => console.error(m) };
  * This process's default generator, memoised: the weights load once (about 0.1 s) and the first
  * caller's options decide. `log` hears which generator was chosen and why.
  */
-export function defaultMelodyGenerator(opts: { log?: GeneratorLog; modelDir?: string; accompDir?: string; choice?: MelodyChoice } = {}): Promise<MelodyGenerator> {
+export function defaultMelodyGenerator(opts: { log?: GeneratorLog; modelDir?: string; accompDir?: string; choice?: MelodyChoice; accompChoice?: MelodyChoice } = {}): Promise<MelodyGenerator> {
   const log = opts.log ?? QUIET;
   cached ??= (async () => {
     const choice = opts.choice ?? melodyChoiceFromEnv();
@@ -94,7 +100,7 @@ export function defaultMelodyGenerator(opts: { log?: GeneratorLog; modelDir?: st
       const model = await loadMelodyModel(opts.modelDir ?? DEFAULT_MODEL_DIR);
       const grooves = GrooveLibrary.load();
       let accomp: AccompModel | null = null;
-      if ((process.env.TUNESMITH_ACCOMP ?? 'neural').trim().toLowerCase() !== 'rules') {
+      if ((opts.accompChoice ?? accompChoiceFromEnv()) === 'neural') {
         try {
           accomp = await loadAccompModel(opts.accompDir ?? DEFAULT_ACCOMP_DIR);
         } catch (err) {

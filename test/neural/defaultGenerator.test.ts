@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Midi } from '@tonejs/midi';
 import { RuleBasedMelody } from '../../src/core/generator.ts';
-import { defaultMelodyGenerator, melodyChoiceFromEnv, resetDefaultMelodyGenerator } from '../../src/neural/defaultGenerator.ts';
+import { accompChoiceFromEnv, defaultMelodyGenerator, melodyChoiceFromEnv, resetDefaultMelodyGenerator } from '../../src/neural/defaultGenerator.ts';
 import { createPiece } from '../../src/pipeline.ts';
 import { makeRequest } from '../support/requests.ts';
 
@@ -24,10 +24,16 @@ describe('defaultMelodyGenerator', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]!.level).toBe('info');
     expect(lines[0]!.msg).toMatch(/^melody: melody-lstm@1 /);
+    expect(lines[0]!.msg).toContain('chords and bass: accomp-lstm@1 for lofi, hiphop, classical-piano');
 
     const fourFour = await createPiece(makeRequest({ meter: '4/4' }), { generator, skipAudio: true });
-    expect(fourFour.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1+groove-midi-drums@2');
+    expect(fourFour.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1+groove-midi-drums@2+accomp-lstm@1');
     expect(midiText(fourFour.midi)).toContain('melody-lstm@1');
+    expect(midiText(fourFour.midi)).toContain('accomp-lstm@1');
+
+    // Styles outside the accompaniment model's list keep the rule-based chords and bass.
+    const funk = await createPiece(makeRequest({ style: 'funk', meter: '4/4' }), { generator, skipAudio: true });
+    expect(funk.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1+groove-midi-drums@2');
 
     const waltz = await createPiece(makeRequest({ style: 'waltz', meter: '3/4' }), { generator, skipAudio: true });
     expect(waltz.score.meta.generator).toBe(`tunesmith-composer@1+${RuleBasedMelody.name}`);
@@ -73,5 +79,8 @@ describe('defaultMelodyGenerator', () => {
     expect(melodyChoiceFromEnv({})).toBe('neural');
     expect(melodyChoiceFromEnv({ TUNESMITH_MELODY: ' Rules ' })).toBe('rules');
     expect(() => melodyChoiceFromEnv({ TUNESMITH_MELODY: 'lstm' })).toThrow(/TUNESMITH_MELODY must be "neural" or "rules", not "lstm"/);
+    expect(accompChoiceFromEnv({})).toBe('neural');
+    expect(accompChoiceFromEnv({ TUNESMITH_ACCOMP: 'rules' })).toBe('rules');
+    expect(() => accompChoiceFromEnv({ TUNESMITH_ACCOMP: 'off' })).toThrow(/TUNESMITH_ACCOMP must be "neural" or "rules", not "off"/);
   });
 });
