@@ -121,10 +121,10 @@ ${evalMd}
 - 4/4 only in training, so the composer uses the model for 4/4 pieces only; 3/4 and 6/8 pieces get the
   rule-based melody (and rule drums), and their MIDI's generator field says so.
 - Major/minor only in training; modal requests rely on the scale mask for their colour.
-- Melody only. Accompaniment stays rule-based (the composer's parts, voiced with @tonaljs): chord
-  voicings are deterministic given the plan and need no learning to stay in key, and a second model
-  trained in the same 2-hour budget would have cost the melody model its training time. Drums in 4/4
-  come from the Groove MIDI retrieval library (\`models/drums/MODEL_CARD.md\`).
+- Melody only. The chords and bass of lofi, hip-hop and classical-piano (4/4) come from the accompaniment
+  model (\`models/accomp/MODEL_CARD.md\`), conditioned on this model's lead; every other style keeps the
+  rule-based parts (voiced with @tonaljs). Drums in 4/4 come from the Groove MIDI retrieval library
+  (\`models/drums/MODEL_CARD.md\`).
 - Key control depends on the accompaniment as much as on the melody: with the harmony stating the
   tonic (no 7th on the tonic chord, 7ths taken from the key, a plagal cadence in modal minor) the
   composed pieces read as the requested key 99.5 % of the time for every melody system; by the
