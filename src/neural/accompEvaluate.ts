@@ -15,6 +15,7 @@ import { LEARNED_ACCOMPANIMENT_STYLES } from '../core/catalog/accompaniment.ts';
 import type { MelodyGenerator } from '../core/generator.ts';
 import { writeHarmony } from '../core/parts/accompaniment.ts';
 import { writeBass } from '../core/parts/bass.ts';
+import { writeLead } from '../core/parts/lead.ts';
 import { STEP } from '../core/parts/context.ts';
 import { planPiece, type Plan } from '../core/plan/plan.ts';
 import { releaseFor } from '../core/plan/timing.ts';
@@ -75,9 +76,12 @@ export function accompanimentFor(system: AccompSystem, deps: { model: AccompMode
       };
     case 'rules':
       // What compose() does without a learned accompaniment (its forks are by label, so the same).
-      return (plan, _rng, _lead) => {
+      return (plan, _rng, lead) => {
         const root = createRng(plan.request.seed);
-        return { harmony: writeHarmony(plan, root.fork('harmony')), bass: writeBass(plan, root.fork('bass')) };
+        // compose()'s ceiling: 3 semitones under the lead's median pitch.
+        const pitches = lead.filter((n) => n.tick < plan.finalTick).map((n) => n.pitch).sort((a, b) => a - b);
+        const ceiling = (pitches.length ? pitches[Math.floor((pitches.length - 1) / 2)]! : plan.style.leadCentre) - 3;
+        return { harmony: writeHarmony(plan, root.fork('harmony'), ceiling), bass: writeBass(plan, root.fork('bass')) };
       };
   }
 }
@@ -171,7 +175,7 @@ export async function evaluateAccomp(opts: {
     // Exactly as compose() draws them: the plan, the lead, then the accompaniment's own fork.
     const rng = createRng(req.seed);
     const plan = planPiece(req, rng.fork('plan'));
-    const lead = await melodyGen.melody(plan, rng.fork('melody'));
+    const lead = await writeLead(plan, melodyGen, rng.fork('melody'));
     const len = Math.round(plan.finalTick / STEP);
     steps += len;
     for (const system of ACCOMP_SYSTEMS) {
