@@ -154,7 +154,8 @@ describe('fast evaluation (a few pieces)', () => {
     const test = load('test').slice(0, 12);
     const lstm = accompNll(model, test, 512);
     const base = baseRateNll(load('train').slice(0, 200), test, 512);
-    // An untrained model is far above the base rate (≈ 88 nats/step from random weights).
+    // Measured: the shipped model 5.4 nats/step, the base rate 13.2; the export after 30 training steps
+    // (10.8) fails this bound, an untrained one (15.9 at step 1) more so.
     expect(lstm).toBeLessThan(base * 0.75);
   }, 300_000);
 });
