@@ -11,6 +11,7 @@ import type { Rng } from '../core/rng.ts';
 import type { ScoreNote } from '../core/score.ts';
 import { AccompModel, type AccompGenerateOptions, type AccompRoll } from './accompModel.ts';
 import { BASS_SPLIT, MIN_SLOT_PITCH, type AccompStepInput } from './accompRepresentation.ts';
+import { expectedKsKey, keyScores } from './metrics.ts';
 import { modeFamily, rotateChroma, shiftToC } from './representation.ts';
 
 export interface AccompanimentParts {
@@ -99,8 +100,28 @@ export function rollToParts(plan: Plan, roll: AccompRoll, rng: Rng): Accompanime
 /** Sampling temperature the composer uses (1 = the model's own probabilities). */
 export const ACCOMP_TEMPERATURE = 1;
 
-export function learnedAccompaniment(model: AccompModel, plan: Plan, lead: readonly ScoreNote[], rng: Rng, opts: { temperature?: number } = {}): AccompanimentParts {
+/** KS correlation of the requested key minus the best other key, over the lead, chords and bass (> 0: detected). */
+function keyMargin(plan: Plan, notes: readonly ScoreNote[]): number {
+  const scores = keyScores(notes.filter((n) => n.tick < plan.finalTick).map((n) => ({ pitch: n.pitch, duration: n.durationTicks })));
+  const want = expectedKsKey(plan.key);
+  const isWant = (k: { tonicPc: number; mode: string }) => k.tonicPc === want.tonicPc && k.mode === want.mode;
+  return scores.find(isWant)!.r - Math.max(...scores.filter((k) => !isWant(k)).map((k) => k.r));
+}
+
+/**
+ * Key guard (as the melody generator's): up to `attempts` samples (seeds seed, seed+1, …); the first
+ * whose lead + chords + bass read as the requested key (Krumhansl–Schmuckler) is kept, else the closest.
+ */
+export function learnedAccompaniment(model: AccompModel, plan: Plan, lead: readonly ScoreNote[], rng: Rng, opts: { temperature?: number; attempts?: number } = {}): AccompanimentParts {
   const seed = Math.floor(rng.next() * 2 ** 32);
-  const roll = model.generate({ ...planAccompOptions(plan, lead, seed), temperature: opts.temperature ?? ACCOMP_TEMPERATURE });
-  return rollToParts(plan, roll, rng);
+  const base = planAccompOptions(plan, lead, seed);
+  let best: { parts: AccompanimentParts; margin: number } | null = null;
+  for (let k = 0; k < Math.max(1, opts.attempts ?? 4); k++) {
+    const roll = model.generate({ ...base, seed: (seed + k) >>> 0, temperature: opts.temperature ?? ACCOMP_TEMPERATURE });
+    const parts = rollToParts(plan, roll, rng.fork(`velocity${k}`));
+    const margin = keyMargin(plan, [...lead, ...parts.harmony, ...parts.bass]);
+    if (!best || margin > best.margin) best = { parts, margin };
+    if (margin > 0) break;
+  }
+  return best!.parts;
 }
