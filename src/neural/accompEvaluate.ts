@@ -11,7 +11,7 @@
  * Key accuracy is Krumhansl–Schmuckler on the whole composed MIDI (all pitched tracks), per system.
  */
 import { StyleCatalog } from '../core/catalog/index.ts';
-import { LEARNED_ACCOMPANIMENT_STYLES } from '../core/catalog/accompaniment.ts';
+import { ACCOMPANIMENT_IDIOM_STYLES } from '../core/catalog/accompaniment.ts';
 import type { MelodyGenerator } from '../core/generator.ts';
 import { writeHarmony } from '../core/parts/accompaniment.ts';
 import { writeBass } from '../core/parts/bass.ts';
@@ -39,7 +39,7 @@ export const EVAL_BARS = 20;
 /** Seeded 4/4 requests of the styles the model serves, 20 bars of music, major or minor keys. */
 export function accompEvalRequests(count: number, seed: number, bars = EVAL_BARS): CompositionRequest[] {
   const rng = createRng(seed);
-  const styles = LEARNED_ACCOMPANIMENT_STYLES.map((id) => StyleCatalog.style(id));
+  const styles = ACCOMPANIMENT_IDIOM_STYLES.map((id) => StyleCatalog.style(id));
   const tonics = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
   const out: CompositionRequest[] = [];
   for (let i = 0; i < count; i++) {
@@ -214,7 +214,7 @@ export async function evaluateAccomp(opts: {
     pieces: requests.length,
     realPieces: real.length,
     bars: EVAL_BARS,
-    styles: LEARNED_ACCOMPANIMENT_STYLES,
+    styles: ACCOMPANIMENT_IDIOM_STYLES,
     metrics,
     overlap,
     intervals: { modelMinusRules, modelMinusMarkov },

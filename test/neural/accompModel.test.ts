@@ -87,9 +87,9 @@ describe('accompaniment model generation', () => {
 });
 
 describe('accompaniment in the composer', () => {
-  it('writes the chords and bass of lofi pieces, names itself in the MIDI, and gives the same bytes for the same seed', async () => {
+  it('writes the chords and bass of hiphop pieces, names itself in the MIDI, and gives the same bytes for the same seed', async () => {
     const gen = meterAwareGenerator(neuralMelodyGenerator(melody), null, RuleBasedMelody, model);
-    const req = makeRequest({ style: 'lofi', durationSec: 30, seed: 42 });
+    const req = makeRequest({ style: 'hiphop', durationSec: 30, seed: 42 });
     const a = await compose(req, gen);
     expect(a.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1+accomp-lstm@1');
     const rules = await compose(req, meterAwareGenerator(neuralMelodyGenerator(melody), null));

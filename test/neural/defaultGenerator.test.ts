@@ -24,9 +24,9 @@ describe('defaultMelodyGenerator', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]!.level).toBe('info');
     expect(lines[0]!.msg).toMatch(/^melody: melody-lstm@1 /);
-    expect(lines[0]!.msg).toContain('chords and bass: accomp-lstm@1 for lofi, hiphop, classical-piano');
+    expect(lines[0]!.msg).toContain('chords and bass: accomp-lstm@1 for hiphop, classical-piano');
 
-    const fourFour = await createPiece(makeRequest({ meter: '4/4' }), { generator, skipAudio: true });
+    const fourFour = await createPiece(makeRequest({ style: 'hiphop', meter: '4/4' }), { generator, skipAudio: true });
     expect(fourFour.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1+groove-midi-drums@2+accomp-lstm@1');
     expect(midiText(fourFour.midi)).toContain('melody-lstm@1');
     expect(midiText(fourFour.midi)).toContain('accomp-lstm@1');
@@ -34,6 +34,8 @@ describe('defaultMelodyGenerator', () => {
     // Styles outside the accompaniment model's list keep the rule-based chords and bass.
     const funk = await createPiece(makeRequest({ style: 'funk', meter: '4/4' }), { generator, skipAudio: true });
     expect(funk.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1+groove-midi-drums@2');
+    const lofi = await createPiece(makeRequest({ style: 'lofi', meter: '4/4' }), { generator, skipAudio: true });
+    expect(lofi.score.meta.generator).toBe('tunesmith-composer@1+melody-lstm@1+groove-midi-drums@2');
 
     const waltz = await createPiece(makeRequest({ style: 'waltz', meter: '3/4' }), { generator, skipAudio: true });
     expect(waltz.score.meta.generator).toBe(`tunesmith-composer@1+${RuleBasedMelody.name}`);
