@@ -5,6 +5,7 @@
  */
 import { tonicPitchClass } from '../core/keys.ts';
 import { STEP, chordAt, gridNote, intensityAt, velocityAt } from '../core/parts/context.ts';
+import { tieLegato } from '../core/parts/arrangement.ts';
 import { scalePitchClasses } from '../core/plan/harmony.ts';
 import type { Plan } from '../core/plan/plan.ts';
 import type { Rng } from '../core/rng.ts';
@@ -94,7 +95,9 @@ export function rollToParts(plan: Plan, roll: AccompRoll, rng: Rng): Accompanime
       } else harmony.push(gridNote(plan, tick, len * STEP * 0.95, pitch, velocityAt(plan, vel, tick, { offset: -12 })));
     }
   }
-  return { harmony, bass };
+  // The sustain pedal POP909's MIDI does not record: each comping note rings on to the next onset
+  // (within a bar), so the part never drops out between its own notes.
+  return { harmony: tieLegato(harmony, plan.finalTick, plan.barTicks), bass };
 }
 
 /** Sampling temperature the composer uses (1 = the model's own probabilities). */
