@@ -12,7 +12,7 @@
  * Overlapping areas and bootstrap intervals use metrics.ts's Gaussian-KDE overlappingArea.
  */
 import { createRng } from '../core/rng.ts';
-import { overlappingArea } from './metrics.ts';
+import { meanPolyphony, overlappingArea, soundingCounts } from './metrics.ts';
 
 export interface AccompNote {
   pitch: number;
@@ -29,15 +29,7 @@ export type AccompMetrics = Record<AccompMetricName, number>;
  *   change (mask 0 = no chord).
  */
 export function accompMetrics(notes: readonly AccompNote[], lengthSteps: number, chordAt: (step: number) => { mask: number; span: number }): AccompMetrics {
-  const sounding = new Uint16Array(lengthSteps);
-  for (const n of notes) for (let s = n.onset; s < Math.min(lengthSteps, n.onset + n.duration); s++) sounding[s]!++;
-  let polySum = 0;
-  let polySteps = 0;
-  for (const c of sounding)
-    if (c > 0) {
-      polySum += c;
-      polySteps++;
-    }
+  const sounding = soundingCounts(notes, lengthSteps);
   const pitches = notes.map((n) => n.pitch);
   const bars = Math.max(1, Math.ceil(lengthSteps / 16));
 
@@ -74,7 +66,7 @@ export function accompMetrics(notes: readonly AccompNote[], lengthSteps: number,
     ham += d / 16;
   }
   return {
-    polyphony: polySteps ? polySum / polySteps : 0,
+    polyphony: meanPolyphony(sounding),
     pitchRange: pitches.length ? Math.max(...pitches) - Math.min(...pitches) : 0,
     onsetDensity: notes.length / bars,
     chordToneRatio: counted ? inChord / counted : 0,

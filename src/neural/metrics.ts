@@ -68,8 +68,7 @@ export function computeMetrics(notes: readonly GridNote[], lengthSteps: number, 
   }
   const groove = bars > 1 ? 1 - ham / (bars - 1) : 1;
 
-  const sounding = new Uint16Array(lengthSteps);
-  for (const x of notes) for (let s = x.onset; s < Math.min(lengthSteps, x.onset + x.duration); s++) sounding[s]!++;
+  const sounding = soundingCounts(notes, lengthSteps);
   const beats = Math.ceil(lengthSteps / 4);
   let empty = 0;
   for (let b = 0; b < beats; b++) {
@@ -77,13 +76,6 @@ export function computeMetrics(notes: readonly GridNote[], lengthSteps: number, 
     for (let s = b * 4; s < Math.min(lengthSteps, b * 4 + 4); s++) if (sounding[s]! > 0) any = true;
     if (!any) empty++;
   }
-  let polySum = 0;
-  let polySteps = 0;
-  for (const c of sounding)
-    if (c > 0) {
-      polySum += c;
-      polySteps++;
-    }
 
   const pitches = notes.map((x) => x.pitch);
   const onsets = [...new Set(notes.map((x) => x.onset))].sort((a, b) => a - b);
@@ -95,7 +87,7 @@ export function computeMetrics(notes: readonly GridNote[], lengthSteps: number, 
     scaleConsistency: bestScale,
     grooveConsistency: groove,
     emptyBeatRate: beats ? empty / beats : 0,
-    polyphony: polySteps ? polySum / polySteps : 0,
+    polyphony: meanPolyphony(sounding),
     pitchRange: n ? Math.max(...pitches) - Math.min(...pitches) : 0,
     meanIoi: onsets.length > 1 ? ioi / (onsets.length - 1) : 0,
   };
@@ -193,4 +185,23 @@ export function detectKey(notes: readonly { pitch: number; duration: number }[])
   let best = { tonicPc: 0, mode: 'major' as 'major' | 'minor', r: -Infinity };
   for (const k of keyScores(notes)) if (k.r > best.r) best = k;
   return best;
+}
+
+/** How many notes sound at each step (onset to onset + duration, cut at the length). */
+export function soundingCounts(notes: readonly { onset: number; duration: number }[], lengthSteps: number): Uint16Array {
+  const sounding = new Uint16Array(lengthSteps);
+  for (const x of notes) for (let s = x.onset; s < Math.min(lengthSteps, x.onset + x.duration); s++) sounding[s]!++;
+  return sounding;
+}
+
+/** Mean number of sounding notes over the steps where any note sounds (0 for silence). */
+export function meanPolyphony(sounding: Uint16Array): number {
+  let sum = 0;
+  let steps = 0;
+  for (const c of sounding)
+    if (c > 0) {
+      sum += c;
+      steps++;
+    }
+  return steps ? sum / steps : 0;
 }
