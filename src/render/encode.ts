@@ -62,19 +62,24 @@ const dbToLinear = (db: number) => 10 ** (db / 20);
  */
 export const MASTER_EQ: readonly string[] = ['highpass=f=30:p=2', 'treble=g=1:f=10000:t=q:w=0.7'];
 
+// latency=1 removes the limiter's look-ahead delay so loops stay sample-aligned; level=0 keeps our gain.
+const limiter = (limitDbfs: number) => `alimiter=limit=${dbToLinear(limitDbfs).toFixed(4)}:level=0:latency=1`;
+
+/** What ffmpeg does to mastered samples (master.ts): the EQ, then the limiter as a safety net for what the EQ adds. */
+export function masterFilters(limitDbfs: number): string[] {
+  return [...MASTER_EQ, limiter(limitDbfs)];
+}
+
 /** Filters on the 48 kHz stereo PCM, sample-exact: cut the pre-roll, pad or cut to the length. */
 export function filterChain(o: ChainOptions): string[] {
   const frames = Math.round(o.durationSec * SAMPLE_RATE);
   const start = Math.round(o.trimStartSec * SAMPLE_RATE);
   const filters = [`atrim=start_sample=${start}:end_sample=${start + frames}`, 'asetpts=PTS-STARTPTS'];
-  // latency=1 removes the limiter's look-ahead delay so loops stay sample-aligned; level=0 keeps our gain.
-  const limiter = (limitDbfs: number) => `alimiter=limit=${dbToLinear(limitDbfs).toFixed(4)}:level=0:latency=1`;
   if (o.loudness.kind === 'gain') {
     filters.push(`volume=${o.loudness.gainDb.toFixed(3)}dB`);
     if (o.loudness.limitDbfs !== undefined) filters.push(limiter(o.loudness.limitDbfs));
   } else if (o.loudness.kind === 'prescaled') {
-    // Mastered samples (master.ts): the EQ, then the limiter as a safety net for what the EQ adds.
-    filters.push(...MASTER_EQ, limiter(o.loudness.limitDbfs));
+    filters.push(...masterFilters(o.loudness.limitDbfs));
   } else {
     // loudnorm works at 192 kHz internally; bring it back to 48 kHz stereo for Opus.
     filters.push(`loudnorm=I=${o.loudness.targetLufs}:TP=${o.loudness.truePeakDb}:LRA=11`, `aresample=${SAMPLE_RATE}`, 'aformat=channel_layouts=stereo');
@@ -126,12 +131,17 @@ export function tagOptions(format: AudioFormat, tags: RenderTags): string[] {
   return out;
 }
 
-/** A command reading raw 48 kHz stereo from `input`: s16le (fluidsynth's own) or f32le (writeScaledPcm's). */
+/**
+ * A command reading raw 48 kHz stereo from `input`: s16le (fluidsynth's own) or f32le (writeScaledPcm's).
+ * `-filter_threads 1`: ffmpeg 5.1 threads its biquads per channel, and on two busy cores the
+ * hand-offs cost more than they save (measured, 60 s piece with the mastering EQ and limiter:
+ * 0.71 s wall with one filter thread, 1.27 s with two; the bare encode takes 0.66 s).
+ */
 export function pcmCommand(ffmpegPath: string, input: Readable, sampleFormat: 's16le' | 'f32le' = 's16le'): ffmpeg.FfmpegCommand {
   ffmpeg.setFfmpegPath(ffmpegPath);
   return ffmpeg()
     .input(input)
-    .inputOptions('-f', sampleFormat, '-ar', String(SAMPLE_RATE), '-ch_layout', 'stereo');
+    .inputOptions('-filter_threads', '1', '-f', sampleFormat, '-ar', String(SAMPLE_RATE), '-ch_layout', 'stereo');
 }
 
 /** Frames converted and written per chunk: 1 s, so ffmpeg starts encoding while the rest converts. */
@@ -150,9 +160,10 @@ export interface GainEnvelope {
  * back-pressure, then ends it. Float keeps the lifted peaks intact for the limiter downstream.
  * `signal` ends a wait for ffmpeg that will never come (the render failed).
  */
-export async function writeScaledPcm(input: Writable, pcm: Buffer, gain: number | GainEnvelope, signal?: AbortSignal): Promise<void> {
+export async function writeScaledPcm(input: Writable, pcm: Buffer, gain: number | GainEnvelope, signal?: AbortSignal, opts: { fadeOut?: boolean } = {}): Promise<void> {
   const aligned = pcm.byteOffset % 2 === 0 ? pcm : Buffer.from(pcm);
   const src = new Int16Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 2));
+  const fadeFrom = opts.fadeOut ? src.length - Math.min(src.length / CHANNELS, END_FADE_FRAMES) * CHANNELS : src.length;
   for (let from = 0; from < src.length; from += SCALE_CHUNK_FRAMES * CHANNELS) {
     const n = Math.min(SCALE_CHUNK_FRAMES * CHANNELS, src.length - from);
     const dst = new Float32Array(n);
@@ -160,9 +171,50 @@ export async function writeScaledPcm(input: Writable, pcm: Buffer, gain: number 
       const g = dbToLinear(gain) / 32768;
       for (let i = 0; i < n; i++) dst[i] = src[from + i]! * g;
     } else scaleByEnvelope(src, from, dst, gain);
+    if (from + n > fadeFrom) fadeOutLinear(dst, from, fadeFrom, src.length);
     if (!input.write(Buffer.from(dst.buffer))) await once(input, 'drain', { signal });
   }
   input.end();
+}
+
+const END_FADE_FRAMES = Math.round(END_FADE_SEC * SAMPLE_RATE);
+
+/** The anti-click fade (afade's linear curve) over samples [fadeFrom, end) of the whole, applied to dst (which starts at `from`). */
+function fadeOutLinear(dst: Float32Array, from: number, fadeFrom: number, end: number): void {
+  const frames = (end - fadeFrom) / CHANNELS;
+  for (let i = Math.max(0, fadeFrom - from); i < dst.length; i++) {
+    const frame = Math.floor((from + i - fadeFrom) / CHANNELS);
+    dst[i] = dst[i]! * ((frames - frame) / frames);
+  }
+}
+
+/**
+ * The arguments of a warm Ogg Opus encoder (warm/warmEncoder.ts): float PCM on stdin, exactly the
+ * piece's frames with the end fade applied; the master filters; Ogg on stdout, its tags added when
+ * re-paged (oggOpus.ts joinOpus). Nothing in it depends on the piece.
+ */
+export function warmOggArgs(limitDbfs: number, bitrateKbps?: number): string[] {
+  return [
+    '-v', 'error', '-filter_threads', '1', '-f', 'f32le', '-ar', String(SAMPLE_RATE), '-ch_layout', 'stereo', '-i', 'pipe:0',
+    '-af', masterFilters(limitDbfs).join(','), ...codecOptions('ogg', bitrateKbps), '-map_metadata', '-1', 'pipe:1',
+  ];
+}
+
+/**
+ * The Vorbis comments ffmpeg writes for `tagOptions('ogg', tags)`, in its order: its `comment`
+ * becomes DESCRIPTION (libavformat's Vorbis conversion), the other keys stay as given.
+ */
+export function oggComments(tags: RenderTags): [string, string][] {
+  const opts = tagOptions('ogg', tags);
+  const out: [string, string][] = [];
+  for (let i = 0; i < opts.length; i++) {
+    if (opts[i] !== '-metadata') continue;
+    const pair = opts[++i]!;
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq);
+    out.push([key === 'comment' ? 'DESCRIPTION' : key, pair.slice(eq + 1)]);
+  }
+  return out;
 }
 
 /** dst[i] = src[from + i] × the envelope's gain at that frame (linear between its points). */

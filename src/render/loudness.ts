@@ -153,6 +153,24 @@ export class LoudnessMeter {
   }
 }
 
+/**
+ * The loudness of one or more consecutive runs of 100 ms step powers (as LoudnessMeter collects
+ * them; a warm synthesiser measures them in C, synthd.c): 400 ms blocks every step within each run,
+ * gated as BS.1770 says. Runs are separate meters, so no block straddles two of them.
+ */
+export function loudnessFromSteps(runs: StepPowers[], peak: number): LoudnessResult {
+  const stepsPerBlock = Math.round(BLOCK_SEC / STEP_SEC);
+  const blocks: number[] = [];
+  for (const run of runs) {
+    for (let i = stepsPerBlock - 1; i < run.powers.length; i++) {
+      let sum = 0;
+      for (let j = i - stepsPerBlock + 1; j <= i; j++) sum += run.powers[j]!;
+      blocks.push(sum / stepsPerBlock);
+    }
+  }
+  return { ...gatedLoudness(blocks, peak), steps: runs };
+}
+
 export function gatedLoudness(blockPowers: number[], peak: number): LoudnessResult {
   const lufs = (power: number) => LOUDNESS_OFFSET + 10 * Math.log10(power);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -67,12 +67,13 @@ export function preSkipOf(head: Buffer): number {
  * One stream from `first`'s headers and packets [0, seamPacket) followed by `second`'s packets from
  * `secondFrom` on, with granule positions recounted so the stream decodes to exactly `totalSamples`.
  */
-export function joinOpus(opts: { first: Buffer; second: Buffer; seamPacket: number; secondFrom: number; totalSamples: number }): Buffer {
+export function joinOpus(opts: { first: Buffer; second?: Buffer; seamPacket?: number; secondFrom?: number; totalSamples: number; comments?: readonly [string, string][] }): Buffer {
   const a = readOggPackets(opts.first);
-  const b = readOggPackets(opts.second);
+  const b = opts.second ? readOggPackets(opts.second) : null;
   const preSkip = preSkipOf(a.head);
-  if (preSkipOf(b.head) !== preSkip) throw new Error('the two encodes have different pre-skips');
-  const audio = [...a.audio.slice(0, opts.seamPacket), ...b.audio.slice(opts.secondFrom)];
+  if (b && preSkipOf(b.head) !== preSkip) throw new Error('the two encodes have different pre-skips');
+  const audio = b ? [...a.audio.slice(0, opts.seamPacket), ...b.audio.slice(opts.secondFrom)] : a.audio;
+  if (opts.comments) a.tags = withComments(a.tags, opts.comments);
   const needed = Math.ceil((opts.totalSamples + preSkip) / OPUS_FRAME);
   if (audio.length < needed) throw new Error(`joined stream too short: ${audio.length} packets, ${needed} needed`);
   audio.length = needed;
@@ -89,6 +90,22 @@ export function joinOpus(opts: { first: Buffer; second: Buffer; seamPacket: numb
     pages.push({ headerType: last ? 0x04 : 0, granule, serial: a.serial, packets });
   }
   return Buffer.concat(pages.map((p, seq) => writePage(p, seq)));
+}
+
+/** An OpusTags packet (RFC 7845 §5.2) with `comments` appended after the ones it has. */
+export function withComments(tags: Buffer, comments: readonly [string, string][]): Buffer {
+  const vendorLength = tags.readUInt32LE(8);
+  const countAt = 12 + vendorLength;
+  const count = tags.readUInt32LE(countAt);
+  const added = comments.map(([k, v]) => {
+    const text = Buffer.from(`${k}=${v}`, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(text.length);
+    return Buffer.concat([length, text]);
+  });
+  const head = Buffer.from(tags.subarray(0, countAt + 4));
+  head.writeUInt32LE(count + comments.length, countAt);
+  return Buffer.concat([head, tags.subarray(countAt + 4), ...added]);
 }
 
 function writePage(page: OggPage, sequence: number): Buffer {

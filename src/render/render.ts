@@ -9,11 +9,12 @@
  * Ogg Opus piece is encoded as two halves at once too and joined (oggOpus.ts). `npm run bench`
  * compares the whole with a bare `fluidsynth | ffmpeg` pipe on the same MIDI.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import { FORMATS, type AudioFormat } from '../core/request.ts';
-import { codecOptions, filterChain, FORMAT_INFO, pcmCommand, runCommand, tagOptions, writeScaledPcm, type RenderTags } from './encode.ts';
+import { codecOptions, filterChain, FORMAT_INFO, oggComments, pcmCommand, runCommand, tagOptions, warmOggArgs, writeScaledPcm, type RenderTags } from './encode.ts';
+import { encoderPool, warmEncoderWanted } from './warm/warmEncoder.ts';
 import { makeScratchDir, ProcessGuard } from './lifecycle.ts';
 import { planMaster } from './master.ts';
 import { TRUE_PEAK_ALLOWANCE_DB, TRUE_PEAK_CEILING_DB } from './normalize.ts';
@@ -21,9 +22,9 @@ import { checkRenderSetup, type RenderSetup } from './tools.ts';
 import { availableParallelism, loadavg } from 'node:os';
 import { crossfadeSeam, planSplit, type SplitPlan } from './split.ts';
 import { joinOpus, OPUS_FRAME } from './oggOpus.ts';
-import type { LoudnessResult } from './loudness.ts';
-import { startWarmJob, SynthDaemonDied, synthdBinary, warmSynthWanted } from './warm/warmSynth.ts';
-import { BYTES_PER_FRAME, collectPcm, fluidsynthArgs, SAMPLE_RATE, spawnSynth, type CollectedPcm, type FrameRoute, type SynthFlags } from './synth.ts';
+import { loudnessFromSteps, type LoudnessResult, type StepPowers } from './loudness.ts';
+import { prewarmSynths, startWarmFileJob, SynthDaemonDied, synthdBinary, warmSynthWanted } from './warm/warmSynth.ts';
+import { BYTES_PER_FRAME, collectPcm, fluidsynthArgs, SAMPLE_RATE, spawnSynth, type FrameRoute, type SynthFlags } from './synth.ts';
 
 export interface RenderOptions extends SynthFlags {
   midi: Uint8Array;
@@ -85,27 +86,55 @@ export function validateTiming(durationSec: number, trimStartSec: number): void 
   if (!Number.isFinite(trimStartSec) || trimStartSec < 0) throw new RangeError(`trimStartSec must be zero or more seconds, got ${trimStartSec}`);
 }
 
+/** What one synthesis measured of its window: BS.1770 step powers (from the window's start) and peak. */
+interface Measured {
+  steps: StepPowers;
+  peak: number;
+}
+
 /**
- * One synthesis of `midi`: its frames copied where `routes` say and `measure` measured as they
- * stream. On a warm daemon of this process (warm/warmSynth.ts) when there is one, else a fluidsynth
- * process reading `midiPath` (written here). A warm daemon that dies mid-job is replaced and the
- * job run again once; a failure of the render itself (timeout, abort) is not retried.
+ * One synthesis of `midi`: its frames copied where `routes` say and `measure` measured. On a warm
+ * daemon of this process (warm/warmSynth.ts) when there is one: it writes the PCM to a scratch file
+ * and measures it itself, so this process does no work per sample while the synths run; the routes
+ * are then read from the file. Else a fluidsynth process reading `midiPath` (written here), its
+ * stream copied and measured as it arrives. A warm daemon that dies mid-job is replaced and the job
+ * run again once; a failure of the render itself (timeout, abort) is not retried.
  */
-async function synthesizeFile(setup: RenderSetup, midi: Uint8Array, midiPath: string, opts: RenderOptions, guard: ProcessGuard, gain: number, measure: { startFrame: number; frames: number }, routes: FrameRoute[]): Promise<CollectedPcm> {
+async function synthesizeFile(setup: RenderSetup, midi: Uint8Array, midiPath: string, opts: RenderOptions, guard: ProcessGuard, gain: number, measure: { startFrame: number; frames: number }, routes: FrameRoute[]): Promise<Measured> {
   // Exactly the frames anything here needs: fluidsynth renders no tail past them.
   const frames = Math.max(measure.startFrame + measure.frames, ...routes.map((r) => r.to));
-  const warm = await warmSynthReady();
-  for (let attempt = 1; ; attempt++) {
-    const synth = warm
-      ? await startWarmJob(setup.soundfont.path, SAMPLE_RATE, { midi, frames, gain, reverb: opts.reverb ?? true, chorus: opts.chorus ?? false }, guard)
-      : (await writeFile(midiPath, midi), spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, midiPath, opts, gain), guard));
-    try {
-      const [collected] = await Promise.all([collectPcm(synth.stdout, measure, routes, () => synth.stop()), synth.exited]);
-      return collected;
-    } catch (e) {
-      if (e instanceof SynthDaemonDied && attempt === 1 && !guard.failedWith) continue;
-      throw e;
+  if (await warmSynthReady()) {
+    const pcmPath = midiPath.replace(/\.mid$/, '.pcm');
+    for (let attempt = 1; ; attempt++) {
+      const spec = { midi, frames, gain, reverb: opts.reverb ?? true, chorus: opts.chorus ?? false, path: pcmPath, measureStart: measure.startFrame, measureFrames: measure.frames };
+      const job = await startWarmFileJob(setup.soundfont.path, SAMPLE_RATE, spec, guard);
+      try {
+        const stats = await job.stats;
+        await readRoutes(pcmPath, routes);
+        return { steps: { startFrame: 0, stepFrames: stats.stepFrames, powers: Array.from(stats.stepPowers) }, peak: stats.samplePeak };
+      } catch (e) {
+        if (e instanceof SynthDaemonDied && attempt === 1 && !guard.failedWith) continue;
+        throw e;
+      }
     }
+  }
+  await writeFile(midiPath, midi);
+  const synth = spawnSynth(setup.tools.fluidsynth, fluidsynthArgs(setup.soundfont, midiPath, opts, gain), guard);
+  const [collected] = await Promise.all([collectPcm(synth.stdout, measure, routes, () => synth.stop()), synth.exited]);
+  return { steps: collected.loudness.steps![0]!, peak: collected.loudness.samplePeak };
+}
+
+/** Copies frames [from, to) of a raw s16le stereo file into each route's buffer at its frame `at`. */
+async function readRoutes(path: string, routes: readonly FrameRoute[]): Promise<void> {
+  const file = await open(path, 'r');
+  try {
+    for (const r of routes) {
+      const length = (r.to - r.from) * BYTES_PER_FRAME;
+      const { bytesRead } = await file.read(r.buffer, r.at * BYTES_PER_FRAME, length, r.from * BYTES_PER_FRAME);
+      if (bytesRead !== length) throw new Error(`the warm synthesiser wrote ${bytesRead} of ${length} bytes`);
+    }
+  } finally {
+    await file.close();
   }
 }
 
@@ -128,7 +157,8 @@ async function synthesize(setup: RenderSetup, dir: string, opts: RenderOptions, 
   const startFrame = Math.round((opts.trimStartSec ?? 0) * SAMPLE_RATE);
   const frames = out.length / BYTES_PER_FRAME;
   const route = { buffer: out, from: startFrame, to: startFrame + frames, at: 0 };
-  return (await guard.race(synthesizeFile(setup, opts.midi, join(dir, 'score.mid'), opts, guard, gain, { startFrame, frames }, [route]))).loudness;
+  const measured = await guard.race(synthesizeFile(setup, opts.midi, join(dir, 'score.mid'), opts, guard, gain, { startFrame, frames }, [route]));
+  return loudnessFromSteps([measured.steps], measured.peak);
 }
 
 /**
@@ -153,7 +183,7 @@ async function synthesizeSplit(setup: RenderSetup, dir: string, plan: SplitPlan,
     ]),
   );
   crossfadeSeam(out, beforeSeam, seam, fade);
-  return first.meter.resultWith(second.meter);
+  return loudnessFromSteps([first.steps, { ...second.steps, startFrame: seam }], Math.max(first.peak, second.peak));
 }
 
 /** Equal-gain crossfade at the seam of a split render: short enough to be inaudible, long enough for no click. */
@@ -216,22 +246,34 @@ function planEncodes(opts: RenderOptions, frames: number, dir: string): EncodePa
 }
 
 interface Encoder {
-  input: PassThrough;
-  done: Promise<void>;
+  input: Writable;
+  /** The encoded bytes (a warm encoder's stdout), or null once written to the part's outPath. */
+  done: Promise<Buffer | null>;
+  /** Whether writeScaledPcm must apply the end fade (a warm encoder's chain has none). */
+  fadeInSamples: boolean;
 }
 
-/** ffmpeg for one part. Its chain is fixed up front because the gain goes into the samples (writeScaledPcm). */
+/**
+ * ffmpeg for one part. Its chain is fixed up front because the gain goes into the samples
+ * (writeScaledPcm). Ogg Opus takes a warm encoder (warm/warmEncoder.ts) when wanted; MP3 and WAV
+ * need a file (their headers are written by seeking back) and start one here.
+ */
 function startEncoder(setup: RenderSetup, opts: RenderOptions, part: EncodePart, guard: ProcessGuard): Encoder {
+  if (opts.format === 'ogg' && warmEncoderWanted()) {
+    const encoder = encoderPool.acquire(setup.tools.ffmpeg, warmOggArgs(LIMIT_DBFS, opts.bitrateKbps)).take(guard);
+    encoder.done.catch((error: Error) => guard.fail(error));
+    return { input: encoder.input, done: encoder.done, fadeInSamples: part.fadeOut };
+  }
   const input = new PassThrough();
   const durationSec = (part.to - part.from) / SAMPLE_RATE;
   const command = pcmCommand(setup.tools.ffmpeg, input, 'f32le')
     .audioFilters(filterChain({ durationSec, trimStartSec: 0, loudness: { kind: 'prescaled', limitDbfs: LIMIT_DBFS }, fadeOut: part.fadeOut }))
     .outputOptions(...codecOptions(opts.format, opts.bitrateKbps), ...tagOptions(opts.format, opts.tags));
   // A file, not a pipe: the MP3 Xing/LAME frame and the WAV sizes are written by seeking back.
-  const done = runCommand(command, part.outPath, guard);
+  const done = runCommand(command, part.outPath, guard).then(() => null);
   // An encoder that fails early (bad options) stops the synthesis too; a failed synthesis kills the encoder.
   done.catch((error: Error) => guard.fail(error));
-  return { input, done };
+  return { input, done, fadeInSamples: false };
 }
 
 const LIMIT_DBFS = TRUE_PEAK_CEILING_DB - TRUE_PEAK_ALLOWANCE_DB;
@@ -245,16 +287,16 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
   const scratch = await makeScratchDir();
   const writing = new AbortController();
   try {
-    // The encoders start now, while fluidsynth runs: their start-up leaves the critical path.
     const info = FORMAT_INFO[opts.format];
     const frames = Math.round(opts.durationSec * SAMPLE_RATE);
-    const encodes = planEncodes(opts, frames, scratch.dir).map((part) => ({ ...part, encoder: startEncoder(setup, opts, part, guard) }));
     const synthStart = performance.now();
     const split = wantsSplit(opts) ? planSplit(opts.midi, trimStartSec + opts.durationSec, SEAM_FADE_SEC) : null;
     // Exactly the output's frames (silence past the render's end pads it to the length).
     const pcm = Buffer.alloc(frames * BYTES_PER_FRAME);
     const run = (gain: number) => (split ? synthesizeSplit(setup, scratch.dir, split, opts, guard, gain, pcm) : synthesize(setup, scratch.dir, opts, guard, gain, pcm));
-    let loudness = await run(setup.soundfont.gain);
+    const encodes = planEncodes(opts, frames, scratch.dir).map((part) => ({ ...part, encoder: startEncoder(setup, opts, part, guard) }));
+    const synthesis = run(setup.soundfont.gain);
+    let loudness = await synthesis;
     if (loudness.samplePeak >= CLIPPED_PEAK) {
       pcm.fill(0);
       loudness = await run(setup.soundfont.gain * CLIP_RETRY_GAIN_FACTOR);
@@ -265,9 +307,21 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
     const master = planMaster(new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2), loudness);
     const encodeStart = performance.now();
     const slice = (from: number, to: number) => pcm.subarray(from * BYTES_PER_FRAME, to * BYTES_PER_FRAME);
-    await guard.race(Promise.all(encodes.flatMap((e) => [writeScaledPcm(e.encoder.input, slice(e.from, e.to), { ...master, startFrame: e.from }, writing.signal), e.encoder.done])));
-    const files = await Promise.all(encodes.map((e) => readFile(e.outPath)));
-    const data = files.length === 1 ? files[0]! : joinOpus({ first: files[0]!, second: files[1]!, seamPacket: encodes[0]!.seamPacket!, secondFrom: PARALLEL_ENCODE_PREROLL_FRAMES, totalSamples: frames });
+    const written = encodes.map((e) =>
+      writeScaledPcm(e.encoder.input, slice(e.from, e.to), { ...master, startFrame: e.from }, writing.signal, { fadeOut: e.encoder.fadeInSamples }).catch(async (error: unknown) => {
+        // A write fails (EPIPE) when ffmpeg has quit: its own exit says why.
+        await e.encoder.done;
+        throw error;
+      }),
+    );
+    const outputs = await guard.race(Promise.all([...written, ...encodes.map((e) => e.encoder.done)]).then(() => Promise.all(encodes.map((e) => e.encoder.done))));
+    const files = await Promise.all(outputs.map((bytes, i) => bytes ?? readFile(encodes[i]!.outPath)));
+    // Warm encoders wrote no tags: they go in as the stream is re-paged (byte for byte as ffmpeg's).
+    const comments = outputs[0] ? oggComments(opts.tags) : undefined;
+    const data =
+      files.length === 1 && !comments
+        ? files[0]!
+        : joinOpus({ first: files[0]!, second: files[1], seamPacket: encodes[0]!.seamPacket, secondFrom: PARALLEL_ENCODE_PREROLL_FRAMES, totalSamples: frames, comments });
     const encodeMs = performance.now() - encodeStart;
 
     return {
@@ -291,7 +345,25 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
     writing.abort();
     guard.dispose();
     await scratch.remove();
+    // Off this render's critical path: encoders a worker keeps warm start again for the next one.
+    if (opts.format === 'ogg' && warmEncoderWanted()) setImmediate(() => encoderPool.refill(setup.tools.ffmpeg, warmOggArgs(LIMIT_DBFS, opts.bitrateKbps)));
   }
+}
+
+/**
+ * For a process that renders job after job (a worker): keeps two synthesisers with the SoundFont
+ * loaded and, for Ogg Opus, two encoders started, refilled after each render (warm/).
+ */
+export async function keepRenderersWarm(opts: { soundfont?: string; format?: AudioFormat; bitrateKbps?: number } = {}): Promise<void> {
+  const setup = await checkRenderSetup(opts.soundfont);
+  if (warmSynthWanted()) {
+    try {
+      await prewarmSynths(setup.soundfont.path, SAMPLE_RATE, 2);
+    } catch {
+      // No compiler: renders use the fluidsynth CLI (warmSynthReady warns once).
+    }
+  }
+  if ((opts.format ?? 'ogg') === 'ogg' && warmEncoderWanted()) encoderPool.keepWarm(setup.tools.ffmpeg, warmOggArgs(LIMIT_DBFS, opts.bitrateKbps));
 }
 
 /** renderAudio, then write the file to `path`. */

@@ -10,6 +10,7 @@ import { QueueMetrics, startHealthServer } from '../queue/metrics.ts';
 import { openRedis } from '../queue/redisConnection.ts';
 import { composeWorkerSettings } from '../queue/workerSettings.ts';
 import { defaultMelodyGenerator } from '../neural/defaultGenerator.ts';
+import { keepRenderersWarm } from '../render/render.ts';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker', secrets: [] });
   // Load the melody model before taking jobs (and log which generator composes).
   await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
+  // Two synthesisers with the SoundFont loaded and two Ogg encoders started, refilled after each render.
+  await keepRenderersWarm().catch((e: Error) => logger.warn({ err: e.message }, 'renders start cold: cannot keep renderers warm'));
   const handle = await openRedis(config, logger, { startEmbedded: false });
   const metrics = new QueueMetrics();
   const worker = startComposeWorker({ connection: handle.redis, logger, metrics, ...composeWorkerSettings(config) });

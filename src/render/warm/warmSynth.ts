@@ -77,7 +77,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<string> {
   const tmp = `${bin}.${process.pid}.tmp`;
   const cc = env.CC?.trim() || 'cc';
   try {
-    await run(cc, ['-O2', '-o', tmp, SOURCE, '-ldl']);
+    await run(cc, ['-O2', '-o', tmp, SOURCE, '-ldl', '-lm']);
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`cannot build the warm synthesiser with ${cc}: ${(err.stderr || err.message).trim().split('\n').slice(0, 3).join(' ')}`);
@@ -95,15 +95,35 @@ export interface WarmJob extends SynthProcess {
 /** The daemon died while it ran a job (not the job's own fault: worth one retry on a new daemon). */
 export class SynthDaemonDied extends RenderError {}
 
+/** A job whose PCM goes to a file (synthd.c's TSJ2): frames [measureStart, +measureFrames) are metered there. */
+export interface WarmFileJobSpec extends WarmJobSpec {
+  path: string;
+  measureStart: number;
+  measureFrames: number;
+}
+
+/** What the daemon measured of a file job, as loudness.ts's LoudnessMeter would have. */
+export interface WarmFileStats {
+  samplePeak: number;
+  stepFrames: number;
+  /** K-weighted, channel-summed mean square of each complete 100 ms step. */
+  stepPowers: Float64Array;
+}
+
 interface ActiveJob {
   id: number;
+  /** PCM bytes announced for a streamed job; -1 for a file job (its answer is statistics). */
   bytes: number;
   stdout: PassThrough;
+  stats?: WarmFileStats;
   resolve: () => void;
   reject: (e: Error) => void;
 }
 
-type ReadState = { kind: 'header'; have: Buffer[]; length: number } | { kind: 'pcm'; left: number } | { kind: 'error'; left: number; text: Buffer[] };
+type ReadState =
+  | { kind: 'header'; have: Buffer[]; length: number }
+  | { kind: 'pcm'; left: number }
+  | { kind: 'error' | 'stats'; left: number; text: Buffer[] };
 
 /** One tunesmith-synthd process with one SoundFont loaded. */
 export class SynthDaemon {
@@ -160,8 +180,23 @@ export class SynthDaemon {
     if (this.alive) this.child.kill('SIGKILL');
   }
 
+  /**
+   * Starts a job whose PCM goes to `spec.path` and whose loudness the daemon measures: nothing of the
+   * audio passes through this process. Resolves with the statistics once the file is complete.
+   */
+  startToFile(spec: WarmFileJobSpec): WarmJob & { stats: Promise<WarmFileStats> } {
+    const path = Buffer.from(spec.path);
+    const more = Buffer.alloc(12);
+    more.writeUInt32LE(spec.measureStart, 0);
+    more.writeUInt32LE(spec.measureFrames, 4);
+    more.writeUInt32LE(path.length, 8);
+    const job = this.start(spec, { magic: 'TSJ2', extra: more, tail: path });
+    const active = this.job!;
+    return { ...job, get running() { return job.running; }, stats: job.exited.then(() => active.stats!) };
+  }
+
   /** Starts a job; its PCM arrives on the returned process's stdout. */
-  start(spec: WarmJobSpec): WarmJob {
+  start(spec: WarmJobSpec, file?: { magic: 'TSJ2'; extra: Buffer; tail: Buffer }): WarmJob {
     if (!this.running) throw new Error('the warm synthesiser is not running');
     if (this.job) throw new Error('the warm synthesiser is busy');
     const stdout = new PassThrough();
@@ -171,7 +206,7 @@ export class SynthDaemon {
     const exited = new Promise<void>((resolve, reject) => {
       this.job = {
         id: this.nextId++,
-        bytes: spec.frames * 4,
+        bytes: file ? -1 : spec.frames * 4,
         stdout,
         resolve: () => {
           settled = true;
@@ -185,14 +220,14 @@ export class SynthDaemon {
     });
     exited.catch(() => {}); // observed by the caller; a job nobody awaits must not crash the process
     const head = Buffer.alloc(24);
-    head.write('TSJ1', 0, 'latin1');
+    head.write(file?.magic ?? 'TSJ1', 0, 'latin1');
     head.writeUInt32LE(this.job!.id, 4);
     head.writeUInt32LE(spec.midi.length, 8);
     head.writeUInt32LE(spec.frames, 12);
     head.writeFloatLE(spec.gain, 16);
     head.writeUInt32LE((spec.reverb ? 1 : 0) | (spec.chorus ? 2 : 0), 20);
     this.setRef(true);
-    this.child.stdin!.write(Buffer.concat([head, spec.midi]));
+    this.child.stdin!.write(Buffer.concat(file ? [head, file.extra, spec.midi, file.tail] : [head, spec.midi]));
     const daemon = this;
     return {
       daemon,
@@ -234,7 +269,16 @@ export class SynthDaemon {
         s.left -= take;
         if (s.kind === 'pcm') this.job?.stdout.write(part);
         else s.text.push(part);
-        if (s.left === 0) this.endJob(s.kind === 'error' ? Buffer.concat(s.text).toString() : undefined);
+        if (s.left === 0) {
+          if (s.kind === 'stats' && this.job) {
+            try {
+              this.job.stats = parseStats(Buffer.concat(s.text));
+            } catch (e) {
+              return this.protocolError((e as Error).message);
+            }
+          }
+          this.endJob(s.kind === 'error' ? Buffer.concat(s.text).toString() : undefined);
+        }
       }
     }
   }
@@ -248,6 +292,11 @@ export class SynthDaemon {
     if (id === 0) return this.markReady(true);
     const job = this.job;
     if (!job || id !== job.id) return this.protocolError(`response for job ${id}, expected ${job?.id ?? 'none'}`);
+    if (status === 0 && job.bytes < 0) {
+      if (n < 16 || (n - 16) % 8 !== 0) return this.protocolError(`job ${id}: ${n} bytes of statistics`);
+      this.state = { kind: 'stats', left: n, text: [] };
+      return;
+    }
     if (status === 0 && n !== job.bytes) return this.protocolError(`job ${id}: ${n} bytes announced, ${job.bytes} asked for`);
     if (status === 0 && n === 0) return this.endJob();
     this.state = status === 0 ? { kind: 'pcm', left: n } : { kind: 'error', left: n, text: [] };
@@ -362,6 +411,24 @@ export async function startWarmJob(fontPath: string, sampleRate: number, spec: W
   const untrack = guard.track(() => job.stop());
   job.exited.then(untrack, untrack);
   return job;
+}
+
+/** startWarmJob for a file job (WarmFileJobSpec). */
+export async function startWarmFileJob(fontPath: string, sampleRate: number, spec: WarmFileJobSpec, guard: ProcessGuard): Promise<WarmJob & { stats: Promise<WarmFileStats> }> {
+  const bin = await synthdBinary();
+  const daemon = synthPool.acquire(bin, fontPath, sampleRate);
+  const job = daemon.startToFile(spec);
+  const untrack = guard.track(() => job.stop());
+  job.exited.then(untrack, untrack);
+  return job;
+}
+
+function parseStats(b: Buffer): WarmFileStats {
+  const steps = b.readUInt32LE(12);
+  if (b.length !== 16 + steps * 8) throw new Error(`statistics of ${b.length} bytes for ${steps} steps`);
+  const stepPowers = new Float64Array(steps);
+  for (let i = 0; i < steps; i++) stepPowers[i] = b.readDoubleLE(16 + i * 8);
+  return { samplePeak: b.readDoubleLE(0), stepFrames: b.readUInt32LE(8), stepPowers };
 }
 
 /** Starts `count` daemons for a SoundFont ahead of the first job (a worker at start-up). */
