@@ -5,11 +5,11 @@
 import { RuleBasedMelody, type MelodyGenerator } from './generator.ts';
 import { formatKey } from './keys.ts';
 import { writeArpeggio, writeHarmony, writePad } from './parts/accompaniment.ts';
-import { expressionEvents, humanize, mixFor, separateSamePitch, tieLegato } from './parts/arrangement.ts';
+import { breathe, expressionEvents, humanize, mixFor, separateSamePitch, tieLegato } from './parts/arrangement.ts';
 import { writePerc } from './parts/perc.ts';
 import { writeBass } from './parts/bass.ts';
 import { writeLead } from './parts/lead.ts';
-import { STEP, velocityAt, voiceChord } from './parts/context.ts';
+import { STEP, intensityAt, velocityAt, voiceChord } from './parts/context.ts';
 import { GM, writeDrums } from './parts/drums.ts';
 import { planPiece, type Plan } from './plan/plan.ts';
 import type { CompositionRequest } from './request.ts';
@@ -28,6 +28,16 @@ const TRACK_NAMES: Record<Role, string> = { lead: 'Lead', harmony: 'Chords', bas
 /** Semitones between the lead's median pitch and the highest the chords and pad may reach. */
 const LEAD_CLEARANCE = 3;
 
+/** `learned`'s notes outside quiet bars (intensity under 0.5), `rules`' notes inside them. */
+function withQuietBarsFrom(plan: Plan, learned: readonly ScoreNote[], rules: readonly ScoreNote[]): ScoreNote[] {
+  const quiet = (tick: number) => intensityAt(plan, Math.floor(tick / plan.barTicks) * plan.barTicks) < 0.5;
+  return [...learned.filter((n) => !quiet(n.tick)).map((n) => {
+    // A learned note held into a quiet bar stops at its bar line, where the arranger takes over.
+    const nextBar = (Math.floor(n.tick / plan.barTicks) + 1) * plan.barTicks;
+    return quiet(nextBar) && n.tick + n.durationTicks > nextBar ? { ...n, durationTicks: nextBar - n.tick } : n;
+  }), ...rules.filter((n) => quiet(n.tick))].sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
+}
+
 function medianPitch(notes: readonly ScoreNote[], fallback: number): number {
   if (!notes.length) return fallback;
   const sorted = notes.map((n) => n.pitch).sort((a, b) => a - b);
@@ -40,15 +50,19 @@ export async function compose(request: CompositionRequest, generator: MelodyGene
   const { instruments } = plan;
 
   const parts: { role: Role; program: number; notes: ScoreNote[] }[] = [];
-  const lead = await writeLead(plan, generator, rng.fork('melody'));
+  const lead = breathe(await writeLead(plan, generator, rng.fork('melody')), plan.style.arrangement.leadBreath);
   // The accompaniment's top voice stays under the lead's register, so the tune is heard on top.
   const ceiling = medianPitch(lead.filter((n) => n.tick < plan.finalTick), plan.style.leadCentre) - LEAD_CLEARANCE;
   const arrangement = plan.style.arrangement;
   parts.push({ role: 'lead', program: instruments.lead, notes: lead });
   // Learned chords and bass where the generator brings them for this plan, else the rule-based arranger.
   const learned = generator.accompaniment?.(plan, rng.fork('accompaniment'), lead) ?? null;
-  parts.push({ role: 'harmony', program: instruments.harmony, notes: learned?.harmony ?? writeHarmony(plan, rng.fork('harmony'), ceiling) });
-  parts.push({ role: 'bass', program: instruments.bass, notes: learned?.bass ?? writeBass(plan, rng.fork('bass')) });
+  const ruleHarmony = writeHarmony(plan, rng.fork('harmony'), ceiling);
+  const ruleBass = writeBass(plan, rng.fork('bass'));
+  // Soft bars keep the arranger's chords and bass, struck often enough never to decay into a
+  // drop-out (quietHits); the model's sparse comping there left single soft notes dying away.
+  parts.push({ role: 'harmony', program: instruments.harmony, notes: learned ? withQuietBarsFrom(plan, learned.harmony, ruleHarmony) : ruleHarmony });
+  parts.push({ role: 'bass', program: instruments.bass, notes: learned ? withQuietBarsFrom(plan, learned.bass, ruleBass) : ruleBass });
   if (instruments.pad !== null) parts.push({ role: 'pad', program: instruments.pad, notes: writePad(plan, rng.fork('pad'), ceiling) });
   if (instruments.arp !== null) parts.push({ role: 'arp', program: instruments.arp, notes: writeArpeggio(plan, rng.fork('arp')) });
   if (arrangement.perc !== null) parts.push({ role: 'perc', program: arrangement.perc, notes: writePerc(plan, rng.fork('perc')) });

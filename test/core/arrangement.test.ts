@@ -6,8 +6,10 @@ import tonejs from '@tonejs/midi';
 import { describe, expect, it } from 'vitest';
 import { StyleCatalog } from '../../src/core/catalog/index.ts';
 import { compose } from '../../src/core/compose.ts';
-import { tieLegato, expressionFor } from '../../src/core/parts/arrangement.ts';
-import { voiceChord, voicingTones } from '../../src/core/parts/context.ts';
+import { breathe, tieLegato, expressionFor } from '../../src/core/parts/arrangement.ts';
+import { dynamicsScaleAt, intensityAt, quietBarHits, voiceChord, voicingTones } from '../../src/core/parts/context.ts';
+import { planPiece } from '../../src/core/plan/plan.ts';
+import { createRng } from '../../src/core/rng.ts';
 import { DRUM_CHANNEL, ticksPerBar, type Score } from '../../src/core/score.ts';
 import { scoreToMidi } from '../../src/midi/scoreToMidi.ts';
 import { defaultMelodyGenerator } from '../../src/neural/defaultGenerator.ts';
@@ -157,6 +159,53 @@ describe('articulation, register and density', () => {
       { pitch: 43, tick: 480, durationTicks: 200, velocity: 80 },
     ];
     expect(tieLegato(notes, 800, 1920).map((n) => n.durationTicks)).toEqual([480, 320]);
+  });
+});
+
+describe('phrasing and soft bars', () => {
+  it('lets the lead breathe: a note lasts at most the style’s share of the time to the next onset', () => {
+    const notes = [
+      { pitch: 60, tick: 0, durationTicks: 480, velocity: 80 },
+      { pitch: 64, tick: 0, durationTicks: 480, velocity: 80 },
+      { pitch: 62, tick: 480, durationTicks: 100, velocity: 80 },
+      { pitch: 65, tick: 960, durationTicks: 960, velocity: 80 },
+    ];
+    expect(breathe(notes, 0.75).map((n) => n.durationTicks)).toEqual([360, 360, 100, 960]);
+    expect(breathe(notes, 1)).toEqual(notes);
+    expect(StyleCatalog.style('lofi').arrangement.leadBreath).toBeLessThan(1);
+  });
+
+  it('strikes chords and bass again within a soft bar: halves, or every beat for styles of decaying instruments', () => {
+    const plan = (style: string, meter: '4/4' | '3/4') => planPiece(makeRequest({ style, meter, durationSec: 30, seed: 3 }), createRng(3));
+    expect(quietBarHits(plan('lofi', '4/4'))).toEqual([[0, 8], [8, 8]]);
+    expect(quietBarHits(plan('lofi', '3/4'))).toEqual([[0, 8], [8, 4]]);
+    expect(quietBarHits(plan('folk', '4/4'))).toEqual([[0, 4], [4, 4], [8, 4], [12, 4]]);
+  });
+
+  it('soft bars of a learned accompaniment are the arranger’s, struck on the beat (classical piano)', async () => {
+    const score = await piece('classical-piano', 1, 60);
+    // The composer's own plan (compose.ts plans with the request seed's 'plan' fork).
+    const p = planPiece(makeRequest({ style: 'classical-piano', mood: MOODS[1]!, durationSec: 60, seed: SEEDS[1]! }), createRng(SEEDS[1]!).fork('plan'));
+    const bar = p.barTicks;
+    const harmony = score.tracks.find((t) => t.role === 'harmony')!.notes;
+    let quietBars = 0;
+    for (let b = 0; (b + 1) * bar <= p.finalTick; b++) {
+      if (intensityAt(p, b * bar) >= 0.5) continue;
+      quietBars++;
+      // Every beat of a soft bar has a chord onset (humanised by a few ticks).
+      const beats = new Set(harmony.filter((n) => n.tick >= b * bar - 20 && n.tick < (b + 1) * bar - 20).map((n) => Math.round((n.tick - b * bar) / p.beatTicks)));
+      expect(beats.size, `bar ${b}`).toBe(bar / p.beatTicks);
+    }
+    expect(quietBars).toBeGreaterThan(1);
+  });
+
+  it('widens dynamics for epic, dark and energetic moods in the body only, not in intros and outros', () => {
+    const p = planPiece(makeRequest({ style: 'waltz', mood: 'epic', durationSec: 60, seed: 1 }), createRng(1));
+    const intro = p.sections.find((s) => s.kind === 'intro')!;
+    const body = p.sections.find((s) => s.material !== null)!;
+    expect(dynamicsScaleAt(p, intro.startBar * p.barTicks)).toBe(1);
+    expect(dynamicsScaleAt(p, body.startBar * p.barTicks)).toBeGreaterThan(1);
+    expect(expressionFor(0.4, 'harmony', 1.6)).toBeLessThan(expressionFor(0.4, 'harmony'));
   });
 });
 

@@ -20,6 +20,11 @@ export interface Mood {
   registerShift: number;
   /** Added to the style's base velocity. */
   velocityShift: number;
+  /**
+   * Multiplies the style's velocity range between quiet and loud sections: wide for epic, dark and
+   * energetic pieces (their sections should be heard to rise and fall), 1 elsewhere.
+   */
+  dynamicsScale?: number;
   /** Prefer these chord-progression numerals when the style offers them (first chord match). */
   favouredOpenings: readonly string[];
 }
@@ -71,6 +76,7 @@ export const MOODS: readonly Mood[] = [
     densityScale: 1.0,
     registerShift: 0,
     velocityShift: 10,
+    dynamicsScale: 1.6,
     favouredOpenings: ['i', 'VI', 'I'],
   },
   {
@@ -83,6 +89,7 @@ export const MOODS: readonly Mood[] = [
     densityScale: 0.85,
     registerShift: -5,
     velocityShift: 0,
+    dynamicsScale: 1.5,
     favouredOpenings: ['i'],
   },
   {
@@ -95,6 +102,7 @@ export const MOODS: readonly Mood[] = [
     densityScale: 1.3,
     registerShift: 2,
     velocityShift: 12,
+    dynamicsScale: 1.4,
     favouredOpenings: ['i', 'I', 'vi'],
   },
   {

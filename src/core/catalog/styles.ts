@@ -49,6 +49,17 @@ export interface StyleArrangement {
   grooveStyles: readonly string[];
   /** Side-chain pump: expression dip on every beat for pads, chords and bass (0 = none, 0.5 = −6 dB-ish). */
   pump: number;
+  /**
+   * Phrasing of the lead: a note lasts at most this share of the time to the next lead note, so the
+   * tune breathes between notes (1 = as the melody generator wrote it).
+   */
+  leadBreath: number;
+  /**
+   * How often chords and bass are struck in quiet bars (soft intros, outros, quiet sections): in
+   * halves, or on every beat where the instruments die away fast (piano, guitars, plucked bass),
+   * so a soft bar never decays into an audible drop-out.
+   */
+  quietHits: 'halves' | 'beats';
   /** Random timing (ticks, ±) and velocity (±) added to pitched parts. */
   humanize: { timing: number; velocity: number };
   /** Orchestral percussion (GM program on its own channel: 47 timpani), or null. */
@@ -64,6 +75,8 @@ const ARRANGEMENT: StyleArrangement = {
   arp: { unit: 2, from: 0.8, rest: 0 },
   grooveStyles: [],
   pump: 0,
+  leadBreath: 1,
+  quietHits: 'halves',
   humanize: { timing: 6, velocity: 5 },
   perc: null,
   mix: {},
@@ -158,7 +171,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 70, range: 16 },
     diatonic: true,
     forms: ['verse-chorus'],
-    arrangement: arrangement({ voices: 3, legato: ['bass'], grooveStyles: ['hiphop', 'soul'], humanize: { timing: 10, velocity: 8 }, mix: { lead: { pan: 70, reverb: 56, chorus: 20 }, harmony: { pan: 54, reverb: 44, chorus: 48 } } }),
+    arrangement: arrangement({ voices: 3, legato: ['bass'], grooveStyles: ['hiphop', 'soul'], leadBreath: 0.75, humanize: { timing: 10, velocity: 8 }, mix: { lead: { pan: 70, reverb: 56, chorus: 20 }, harmony: { pan: 54, reverb: 44, chorus: 48 } } }),
   },
   {
     id: 'synthwave',
@@ -233,7 +246,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 74, range: 34 },
     diatonic: false,
     forms: ['ternary', 'rondo'],
-    arrangement: arrangement({ voices: 3, legato: ['bass', 'pad'], pad: { voices: 2, from: 0.75 }, humanize: { timing: 8, velocity: 6 }, perc: 47, mix: { lead: { pan: 58, reverb: 80 }, harmony: { pan: 40, reverb: 70, volume: 80 }, bass: { pan: 76, reverb: 50 }, pad: { pan: 90, reverb: 90, volume: 72 }, perc: { pan: 70, reverb: 76, volume: 100 } } }),
+    arrangement: arrangement({ voices: 3, legato: ['bass', 'pad'], pad: { voices: 1, from: 0.75 }, humanize: { timing: 8, velocity: 6 }, perc: 47, mix: { lead: { pan: 58, reverb: 80 }, harmony: { pan: 40, reverb: 70, volume: 80 }, bass: { pan: 76, reverb: 50 }, pad: { pan: 90, reverb: 90, volume: 72 }, perc: { pan: 70, reverb: 76, volume: 100 } } }),
   },
   {
     id: 'jazz',
@@ -260,7 +273,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 74, range: 16 },
     diatonic: false,
     forms: ['head-solo-head'],
-    arrangement: arrangement({ voices: 4, legato: ['bass'], grooveStyles: ['jazz'], humanize: { timing: 10, velocity: 8 }, mix: { lead: { pan: 72, reverb: 44 }, harmony: { pan: 48, reverb: 36 }, bass: { pan: 60, reverb: 20 }, drums: { pan: 64, reverb: 30 } } }),
+    arrangement: arrangement({ quietHits: 'beats', voices: 4, legato: ['bass'], grooveStyles: ['jazz'], humanize: { timing: 10, velocity: 8 }, mix: { lead: { pan: 72, reverb: 44 }, harmony: { pan: 48, reverb: 36 }, bass: { pan: 60, reverb: 20 }, drums: { pan: 64, reverb: 30 } } }),
   },
   {
     id: 'rock',
@@ -365,7 +378,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 78, range: 14 },
     diatonic: true,
     forms: ['verse-chorus', 'ternary'],
-    arrangement: arrangement({ legato: ['bass'], humanize: { timing: 8, velocity: 8 }, mix: { lead: { pan: 74, reverb: 44 }, harmony: { pan: 46, reverb: 34 } } }),
+    arrangement: arrangement({ quietHits: 'beats', legato: ['bass'], humanize: { timing: 8, velocity: 8 }, mix: { lead: { pan: 74, reverb: 44 }, harmony: { pan: 46, reverb: 34 } } }),
   },
   {
     id: 'classical-piano',
@@ -392,7 +405,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 68, range: 26 },
     diatonic: false,
     forms: ['ternary', 'rondo'],
-    arrangement: arrangement({ voices: 3, legato: ['harmony', 'bass'], humanize: { timing: 6, velocity: 7 }, mix: { lead: { pan: 70, reverb: 56 }, harmony: { pan: 58, reverb: 56 }, bass: { pan: 50, reverb: 56 } } }),
+    arrangement: arrangement({ quietHits: 'beats', voices: 3, legato: ['harmony', 'bass'], humanize: { timing: 6, velocity: 7 }, mix: { lead: { pan: 70, reverb: 56 }, harmony: { pan: 58, reverb: 56 }, bass: { pan: 50, reverb: 56 } } }),
   },
   {
     id: 'hiphop',
@@ -473,7 +486,7 @@ export const STYLES: readonly Style[] = [
     dynamics: { base: 66, range: 12 },
     diatonic: false,
     forms: ['head-solo-head'],
-    arrangement: arrangement({ voices: 3, legato: ['bass'], humanize: { timing: 6, velocity: 6 }, mix: { lead: { pan: 74, reverb: 50 }, harmony: { pan: 52, reverb: 36 }, drums: { volume: 80, reverb: 30 } } }),
+    arrangement: arrangement({ quietHits: 'beats', voices: 3, legato: ['bass'], humanize: { timing: 6, velocity: 6 }, mix: { lead: { pan: 74, reverb: 50 }, harmony: { pan: 52, reverb: 36 }, drums: { volume: 80, reverb: 30 } } }),
   },
   {
     id: 'waltz',
@@ -497,7 +510,7 @@ export const STYLES: readonly Style[] = [
     comp: 'stride',
     bass: 'waltz',
     leadCentre: 76,
-    dynamics: { base: 72, range: 20 },
+    dynamics: { base: 72, range: 30 },
     diatonic: false,
     forms: ['ternary', 'rondo'],
     arrangement: arrangement({ voices: 3, legato: ['bass'], humanize: { timing: 6, velocity: 6 }, mix: { lead: { pan: 54, reverb: 64 }, harmony: { pan: 76, reverb: 64 }, bass: { pan: 44, reverb: 56 } } }),

@@ -8,7 +8,7 @@ import type { CompPattern } from '../catalog/styles.ts';
 import type { Plan, ChordEvent } from '../plan/plan.ts';
 import type { Rng } from '../rng.ts';
 import { isCompound, type ScoreNote } from '../score.ts';
-import { STEP, gridNote, intensityAt, sectionIntensityAt, stepsPerBar, velocityAt, voiceChord, voicingTones } from './context.ts';
+import { STEP, gridNote, intensityAt, quietBarHits, sectionIntensityAt, stepsPerBar, velocityAt, voiceChord, voicingTones } from './context.ts';
 
 type Hit = [step: number, length: number];
 
@@ -76,17 +76,19 @@ export function writeHarmony(plan: Plan, rng: Rng, ceiling = 72): ScoreNote[] {
       previous = voicing;
       // Sustained chords sound once for the whole chord, however many bars it lasts.
       if (pattern === 'sustain' && chord.startTick < barStart) continue;
-      const chordHits: Hit[] = pattern === 'sustain' ? [[(chord.startTick - barStart) / STEP, (chord.endTick - chord.startTick) / STEP]] : quiet && pattern !== 'stride' ? [[0, stepsPerBar(plan)]] : hits;
+      const chordHits: Hit[] = pattern === 'sustain' ? [[(chord.startTick - barStart) / STEP, (chord.endTick - chord.startTick) / STEP]] : quiet && pattern !== 'stride' ? quietBarHits(plan) : hits;
       for (const [step, length] of chordHits) {
         const tick = barStart + step * STEP;
         if (tick < chord.startTick || tick >= chord.endTick) continue;
         const end = Math.min(chord.endTick, tick + length * STEP);
-        const velocity = velocityAt(plan, rng, tick, { offset: -12 });
+        // Quiet bars' chords carry the bar on their own (thinned, no stabs): they sit less far under the lead.
+        const velocity = velocityAt(plan, rng, tick, { offset: quiet ? -6 : -12 });
         const strum = pattern === 'strum' || pattern === 'broken';
         const up = pattern === 'strum' && step % 4 === 2;
         const ordered = up ? [...voicing].reverse().slice(0, 3) : voicing;
         // Held patterns sound to the next hit; stabs are cut short on purpose.
-        const held = pattern === 'sustain' || pattern === 'broken' || pattern === 'stride';
+        // So are quiet bars' whole-bar chords: a gated one left only a decaying bass under the bar's end.
+        const held = pattern === 'sustain' || pattern === 'broken' || pattern === 'stride' || quiet;
         ordered.forEach((pitch, i) => {
           const offset = strum ? i * (pattern === 'broken' ? STEP : 12) : 0;
           if (tick + offset >= end) return;

@@ -8,7 +8,7 @@ import type { Style } from '../catalog/styles.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Rng } from '../rng.ts';
 import type { ControllerEvent, Role, ScoreNote, TrackMix } from '../score.ts';
-import { STEP, clampVelocity, intensityAt } from './context.ts';
+import { STEP, clampVelocity, dynamicsScaleAt, intensityAt } from './context.ts';
 
 /** Mixer defaults per role: CC7 volume, CC10 pan (64 = centre), CC91 reverb and CC93 chorus sends. */
 export const DEFAULT_MIX: Readonly<Record<Role, TrackMix>> = {
@@ -30,6 +30,18 @@ export function mixFor(style: Style, role: Role): TrackMix {
  * is lengthened to meet it (never past `limit`, never more than two bars). Notes already overlapping
  * the next onset are left alone.
  */
+/** Each note at most `share` of the time to the next onset (the last one untouched): phrasing that breathes. */
+export function breathe(notes: readonly ScoreNote[], share: number): ScoreNote[] {
+  if (share >= 1) return [...notes];
+  const sorted = [...notes].sort((a, b) => a.tick - b.tick);
+  let next = 0; // first note with a later onset (chords in the lead share one)
+  return sorted.map((n) => {
+    while (next < sorted.length && sorted[next]!.tick <= n.tick) next++;
+    if (next >= sorted.length) return n;
+    return { ...n, durationTicks: Math.max(1, Math.min(n.durationTicks, Math.round((sorted[next]!.tick - n.tick) * share))) };
+  });
+}
+
 export function tieLegato(notes: readonly ScoreNote[], limit: number, maxTicks: number): ScoreNote[] {
   const onsets = [...new Set(notes.map((n) => n.tick))].sort((a, b) => a - b);
   let k = 0;
@@ -83,9 +95,12 @@ export function humanize(notes: readonly ScoreNote[], rng: Rng, amount: { timing
   });
 }
 
-/** CC11 for an intensity: quiet sections sit about 8 dB under the climax (fluidsynth's CC11 curve is ~40·log10). */
-export function expressionFor(intensity: number, role: Role): number {
-  const floor = role === 'drums' ? 0.62 : 0.5;
+/**
+ * CC11 for an intensity: quiet sections sit about 8 dB under the climax (fluidsynth's CC11 curve is
+ * ~40·log10), further for moods with wide dynamics (Mood.dynamicsScale: epic, dark, energetic).
+ */
+export function expressionFor(intensity: number, role: Role, dynamicsScale = 1): number {
+  const floor = 1 - (1 - (role === 'drums' ? 0.62 : 0.5)) * dynamicsScale;
   return Math.round(127 * (floor + (1 - floor) * Math.min(1, Math.max(0, intensity))));
 }
 
@@ -109,7 +124,7 @@ export function expressionEvents(plan: Plan, role: Role): ControllerEvent[] {
   for (let bar = 0; bar * plan.barTicks < plan.finalTick; bar++) {
     const barStart = bar * plan.barTicks;
     const intensity = intensityAt(plan, barStart);
-    const level = expressionFor(intensity, role);
+    const level = expressionFor(intensity, role, dynamicsScaleAt(plan, barStart));
     if (pump > 0 && intensity >= 0.6) {
       for (let beat = barStart; beat < barStart + plan.barTicks; beat += plan.beatTicks) {
         put(beat, level * (1 - pump));
@@ -120,6 +135,6 @@ export function expressionEvents(plan: Plan, role: Role): ControllerEvent[] {
     } else put(barStart, level);
   }
   // The final chord sounds at the level the music ended on (no pump dip held over the ending).
-  if (pump > 0) put(plan.finalTick, expressionFor(intensityAt(plan, Math.max(0, plan.finalTick - 1)), role));
+  if (pump > 0) put(plan.finalTick, expressionFor(intensityAt(plan, Math.max(0, plan.finalTick - 1)), role, dynamicsScaleAt(plan, Math.max(0, plan.finalTick - 1))));
   return events;
 }

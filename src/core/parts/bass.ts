@@ -6,7 +6,7 @@ import { scalePitchClasses } from '../plan/harmony.ts';
 import type { Plan, ChordEvent } from '../plan/plan.ts';
 import type { Rng } from '../rng.ts';
 import type { ScoreNote } from '../score.ts';
-import { STEP, gridNote, intensityAt, nearestPitchWithPc, sectionIntensityAt, stepsPerBar, velocityAt } from './context.ts';
+import { STEP, gridNote, intensityAt, nearestPitchWithPc, quietBarHits, sectionIntensityAt, stepsPerBar, velocityAt } from './context.ts';
 
 type Degree = 'r' | '5' | 'o' | '3' | '7';
 type BassHit = [step: number, length: number, degree: Degree];
@@ -91,7 +91,7 @@ export function writeBass(plan: Plan, rng: Rng): ScoreNote[] {
     const sparse = section?.name === 'intro' || intensityAt(plan, barStart) < 0.45;
     // A pedal drops out of the quietest sections altogether (the pads float on their own).
     if (plan.style.bass === 'pedal' && sectionIntensityAt(plan, barStart) < 0.7) continue;
-    const hits = sparse && plan.style.bass !== 'pedal' ? [[0, stepsPerBar(plan), 'r'] as BassHit] : hitsFor(plan, rng.fork(`bass${bar % 4}`));
+    const hits = sparse && plan.style.bass !== 'pedal' ? quietBarHits(plan).map(([step, length], i): BassHit => [step, length, i === 0 ? 'r' : '5']) : hitsFor(plan, rng.fork(`bass${bar % 4}`));
     let walkPitch: number | undefined;
     hits.forEach(([step, length, degree], i) => {
       const tick = barStart + step * STEP;
@@ -103,7 +103,8 @@ export function writeBass(plan: Plan, rng: Rng): ScoreNote[] {
       walkPitch = pitch;
       const end = Math.min(chord.endTick, tick + length * STEP);
       const velocity = velocityAt(plan, rng, tick, { offset: -4, accent: 10 });
-      notes.push(gridNote(plan, tick, Math.max(STEP / 2, (end - tick) * 0.9), pitch, velocity));
+      // Sparse bars hold each note to the next (a soft intro's bass is what carries it across the bar line).
+      notes.push(gridNote(plan, tick, Math.max(STEP / 2, (end - tick) * (sparse ? 1 : 0.9)), pitch, velocity));
     });
   }
   return notes;

@@ -13,6 +13,21 @@ export function stepsPerBar(plan: Plan): number {
   return plan.barTicks / STEP;
 }
 
+/**
+ * The held hits of a quiet bar, in steps: two halves (in 3/4, two beats and one), so piano, guitar
+ * and plucked bass are struck again before they decay into a drop-out under a soft intro or outro.
+ */
+export function quietBarHits(plan: Plan): [step: number, length: number][] {
+  const steps = stepsPerBar(plan);
+  const beat = plan.beatTicks / STEP;
+  if (plan.style.arrangement.quietHits === 'beats' && Number.isInteger(beat) && steps % beat === 0) {
+    return Array.from({ length: steps / beat }, (_, i): [number, number] => [i * beat, beat]);
+  }
+  if (Number.isInteger(beat) && steps === 3 * beat) return [[0, 2 * beat], [2 * beat, beat]];
+  if (steps % 2 !== 0) return [[0, steps]];
+  return [[0, steps / 2], [steps / 2, steps / 2]];
+}
+
 export function chordAt(plan: Plan, tick: number): ChordEvent {
   // Chords are sorted and contiguous; a linear scan is fine at our sizes (≤ a few hundred).
   let found = plan.chords[0]!;
@@ -41,6 +56,16 @@ export function intensityAt(plan: Plan, tick: number): number {
     value *= 1 - 0.4 * progress;
   }
   return Math.min(1, Math.max(0.15, value));
+}
+
+/**
+ * How far the mood widens the style's dynamics at a tick (Mood.dynamicsScale): in the body only.
+ * Intros and outros keep the style's own range: softer still, their decaying instruments would
+ * fall into audible drop-outs, and the body's rise and fall is what the listener hears as dynamics.
+ */
+export function dynamicsScaleAt(plan: Plan, tick: number): number {
+  const section = plan.sections[sectionIndexAt(plan, tick)];
+  return section && (section.kind === 'intro' || section.kind === 'outro') ? 1 : (plan.mood.dynamicsScale ?? 1);
 }
 
 /**
@@ -96,7 +121,7 @@ export function velocityAt(plan: Plan, rng: Rng, tick: number, opts: { offset?: 
   const { base, range } = plan.style.dynamics;
   const stepInBar = Math.round((tick % plan.barTicks) / STEP);
   const accent = (opts.accent ?? 8) * (metricWeight(plan, stepInBar) - 0.5);
-  const shaped = base + plan.mood.velocityShift + (intensityAt(plan, tick) - 0.7) * range + accent + (opts.offset ?? 0);
+  const shaped = base + plan.mood.velocityShift + (intensityAt(plan, tick) - 0.7) * range * dynamicsScaleAt(plan, tick) + accent + (opts.offset ?? 0);
   const jitter = opts.jitter ?? 4;
   return clampVelocity(shaped + (jitter ? rng.float(-jitter, jitter) : 0));
 }

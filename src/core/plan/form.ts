@@ -85,11 +85,14 @@ function bodySections(family: FormFamily, body: number, rng: Rng | undefined): O
   remainder -= extra;
   const options = family.plans[count] ?? family.plans[1]!;
   const letters = [...(rng ? rng.pick(options) : options[0]!)];
-  // The short one is new material (a return needs the theme's four-bar units).
-  const shortAt = letters.map((l) => l !== 'A').lastIndexOf(true);
+  // The theme is the first letter (a build-drop plan may open on the build): its returns keep
+  // whole phrases, since a return needs the theme's four-bar units.
+  const theme = letters[0]!;
+  // The short one is new material.
+  const shortAt = letters.map((l) => l !== theme).lastIndexOf(true);
   const lengths = letters.map((_, i) => (extra && i === (shortAt < 0 ? letters.length - 1 : shortAt) ? extra : phrase));
   // Spread the remainder over the contrasting sections (new material takes any length), else the returns.
-  const contrast = letters.flatMap((l, i) => (l !== 'A' ? [i] : []));
+  const contrast = letters.flatMap((l, i) => (l !== theme ? [i] : []));
   const takers = contrast.length ? contrast : letters.flatMap((_, i) => (i > 0 ? [i] : [0]));
   takers.forEach((index, k) => {
     lengths[index]! += Math.floor(remainder / takers.length) + (k < remainder % takers.length ? 1 : 0);
@@ -100,11 +103,17 @@ function bodySections(family: FormFamily, body: number, rng: Rng | undefined): O
     const appearance = (seen.get(letter) ?? 0) + 1;
     seen.set(letter, appearance);
     let bars = lengths[i]!;
-    // A one-bar break before a returning drop, taken from the section before it.
+    // A one-bar break before a returning drop, taken from the section before it, unless that is
+    // a return of the theme with no bar to spare; then from the drop itself when it can spare one.
     const prev = out[out.length - 1];
-    if (family.breakBefore === letter && appearance > 1 && prev && prev.bars >= 4 && !prev.break) {
-      prev.bars -= 1;
-      out.push({ ...frame('intro', 0, 1, 0.3), name: 'break', kind: 'break', break: true });
+    if (family.breakBefore === letter && appearance > 1 && prev && !prev.break) {
+      const prevCanSpare = prev.bars >= 4 && !(prev.material === theme && prev.bars - 1 < 4);
+      const dropCanSpare = letter !== theme && bars >= 5;
+      if (prevCanSpare || dropCanSpare) {
+        if (prevCanSpare) prev.bars -= 1;
+        else bars -= 1;
+        out.push({ ...frame('intro', 0, 1, 0.3), name: 'break', kind: 'break', break: true });
+      }
     }
     out.push(bodySection(family, letter, appearance, bars));
   });

@@ -96,6 +96,23 @@ describe('planForm', () => {
   });
 });
 
+describe('returns of the theme keep whole four-bar phrases', () => {
+  it('also when a build-drop plan opens on the build (its theme), with or without a break before the drop', () => {
+    let openedOnBuild = 0;
+    for (let bars = 14; bars <= 80; bars++) {
+      for (let seed = 1; seed <= 6; seed++) {
+        const sections = planForm(bars, false, { forms: ['build-drop'], rng: createRng(seed) });
+        const body = sections.filter((s) => s.material !== null);
+        const theme = body[0]!.material;
+        if (theme !== 'A') openedOnBuild++;
+        for (const s of body.filter((x) => x.material === theme && x.appearance > 1)) expect(s.bars, `${bars} bars, seed ${seed}: ${s.name}`).toBeGreaterThanOrEqual(4);
+        expect(sections.reduce((n, s) => n + s.bars, 0)).toBe(bars);
+      }
+    }
+    expect(openedOnBuild).toBeGreaterThan(0);
+  });
+});
+
 describe('plan: form by style, length and seed', () => {
   it('varies the section plan by seed within the style', () => {
     for (const style of ['rock', 'edm', 'classical-piano', 'jazz']) {
