@@ -297,7 +297,7 @@ export const STYLES: readonly Style[] = [
     comp: 'pulse',
     bass: 'eighths',
     leadCentre: 69,
-    dynamics: { base: 96, range: 14 },
+    dynamics: { base: 94, range: 20 },
     diatonic: false,
     forms: ['verse-chorus'],
     arrangement: arrangement({ voices: 3, legato: ['bass'], grooveStyles: ['rock', 'punk'], humanize: { timing: 5, velocity: 6 }, mix: { lead: { pan: 70, reverb: 40 }, harmony: { pan: 40, reverb: 24 } } }),
