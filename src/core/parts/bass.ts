@@ -91,7 +91,7 @@ export function writeBass(plan: Plan, rng: Rng): ScoreNote[] {
     const sparse = section?.name === 'intro' || intensityAt(plan, barStart) < 0.45;
     // A pedal drops out of the quietest sections altogether (the pads float on their own).
     if (plan.style.bass === 'pedal' && sectionIntensityAt(plan, barStart) < 0.7) continue;
-    const hits = sparse && plan.style.bass !== 'pedal' ? quietBarHits(plan).map(([step, length], i): BassHit => [step, length, i === 0 ? 'r' : '5']) : hitsFor(plan, rng.fork(`bass${bar % 4}`));
+    const hits = sparse && plan.style.bass !== 'pedal' ? quietBarHits(plan).map(([step, length]): BassHit => [step, length, 'r']) : hitsFor(plan, rng.fork(`bass${bar % 4}`));
     let walkPitch: number | undefined;
     hits.forEach(([step, length, degree], i) => {
       const tick = barStart + step * STEP;
