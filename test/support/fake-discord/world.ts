@@ -137,6 +137,38 @@ export class FakeMember {
   }
 }
 
+/**
+ * A channel outside any guild: the bot's DM with a user (type 1), or a group DM / a DM between two
+ * users (type 3 here) where the bot is not a member and only a user-installed app's interactions
+ * can reach (interaction context 2).
+ */
+export class FakePrivateChannel {
+  constructor(
+    readonly id: string,
+    readonly type: ChannelType.DM | ChannelType.GroupDM,
+    readonly recipients: FakeUser[],
+    /** True for the bot's own DM channel with a user: the bot can read and post there. */
+    readonly withBot: boolean,
+  ) {}
+
+  get isVoice(): boolean {
+    return false;
+  }
+
+  toAPI() {
+    return {
+      id: this.id,
+      type: this.type,
+      recipients: this.recipients.filter((u) => !u.bot).map((u) => u.toAPI()),
+      last_message_id: null,
+      flags: 0,
+      ...(this.type === ChannelType.GroupDM ? { name: null, icon: null, owner_id: this.recipients[0]?.id } : {}),
+    };
+  }
+}
+
+export type AnyChannel = FakeChannel | FakePrivateChannel;
+
 export interface VoiceState {
   userId: string;
   channelId: string;
@@ -369,6 +401,8 @@ function voiceStateToAPI(s: VoiceState) {
 export class World extends EventEmitter<WorldEvents> {
   readonly users = new Map<string, FakeUser>();
   readonly guilds = new Map<string, FakeGuild>();
+  /** DMs with the bot and private channels (group DMs) the bot is not in. */
+  readonly privateChannels = new Map<string, FakePrivateChannel>();
   readonly bot: FakeUser;
   readonly applicationId: string;
 
@@ -404,6 +438,26 @@ export class World extends EventEmitter<WorldEvents> {
 
   guild(id: string): FakeGuild | undefined {
     return this.guilds.get(id);
+  }
+
+  /** The bot's DM channel with a user (created on first use, as Discord does when either side writes). */
+  dmWith(user: FakeUser): FakePrivateChannel {
+    for (const c of this.privateChannels.values()) if (c.withBot && c.recipients.includes(user)) return c;
+    const channel = new FakePrivateChannel(snowflake(), ChannelType.DM, [user, this.bot], true);
+    this.privateChannels.set(channel.id, channel);
+    return channel;
+  }
+
+  /** A group DM between users, without the bot: only a user-installed app's commands work there. */
+  addGroupDM(users: FakeUser[]): FakePrivateChannel {
+    const channel = new FakePrivateChannel(snowflake(), ChannelType.GroupDM, users, false);
+    this.privateChannels.set(channel.id, channel);
+    return channel;
+  }
+
+  /** A guild channel or a private channel. */
+  anyChannel(id: string): AnyChannel | undefined {
+    return this.findChannel(id) ?? this.privateChannels.get(id);
   }
 
   findChannel(id: string): FakeChannel | undefined {
