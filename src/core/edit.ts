@@ -24,6 +24,7 @@
  * (the caller knows it); "another"/"again" asks for a new seed; "like this but …" keeps the seed.
  */
 import { distance } from 'fastest-levenshtein';
+import { z } from 'zod';
 import { StyleCatalog, type Energy } from './catalog/index.ts';
 import { EDIT_PHRASES, EMOJI_WORDS, FOREIGN_WORDS, LENGTH_SCALES, PITCH_STEP, TEMPO_SCALES, type EditLex } from './catalog/editWords.ts';
 import { instrumentNameTable } from './catalog/instruments.ts';
@@ -58,6 +59,35 @@ export interface EditChange {
   soundfont?: 'fluidr3' | 'timgm6mb' | 'musescore';
   newSeed?: true;
   repeat?: true;
+}
+
+const AmountSchema = z.union([z.object({ set: z.number() }), z.object({ scale: z.number() }), z.object({ delta: z.number() })]);
+/** An EditChange as stored with a conversation (validated when read back). */
+export const EditChangeSchema = z.object({
+  tempo: AmountSchema.optional(),
+  length: AmountSchema.optional(),
+  key: z.object({ tonic: z.string().max(3), mode: z.string().max(12).optional() }).optional(),
+  mode: z.string().max(12).optional(),
+  transpose: z.number().int().min(-11).max(11).optional(),
+  mood: z.string().max(40).optional(),
+  style: z.string().max(40).optional(),
+  energy: z.enum(['low', 'medium', 'high', 'up', 'down']).optional(),
+  meter: z.string().max(8).optional(),
+  add: z.array(z.string().max(40)).max(8).optional(),
+  remove: z.array(z.string().max(40)).max(8).optional(),
+  swap: z.array(z.object({ from: z.string().max(40).optional(), to: z.string().max(40) })).max(8).optional(),
+  drums: z.boolean().optional(),
+  loop: z.boolean().optional(),
+  format: z.enum(['ogg', 'mp3', 'wav']).optional(),
+  soundfont: z.enum(['fluidr3', 'timgm6mb', 'musescore']).optional(),
+  newSeed: z.literal(true).optional(),
+  repeat: z.literal(true).optional(),
+}) satisfies z.ZodType<EditChange>;
+
+/** Single words the edit vocabulary knows (for "nearest words" suggestions). */
+export function editWords(): string[] {
+  editTable();
+  return [...singleWords];
 }
 
 export interface ParsedEdit {
