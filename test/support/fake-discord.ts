@@ -257,7 +257,8 @@ export class FakeDiscord {
       if (opts.ping !== false && !m.mentions.includes(opts.replyTo.author)) m.mentions.push(opts.replyTo.author);
     }
     m.snapshot();
-    const payload = { ...m.toAPI(), ...(guild ? { member: guild.member(from).toAPI(false) } : {}) };
+    // Discord adds channel_type to MESSAGE_CREATE; discord.js needs it to build an uncached DM channel.
+    const payload = { ...m.toAPI(), channel_type: where.type, ...(guild ? { member: guild.member(from).toAPI(false) } : {}) };
     const botCanRead = !guild || m.mentions.includes(this.bot) || from === this.bot;
     this.gateway.dispatch(
       'MESSAGE_CREATE',

@@ -49,7 +49,7 @@ export function buildRoutes(ctx: RouteContext): Route[] {
   const guildOf = (id: string | undefined) => (id ? world.guild(id) : undefined);
   const dispatchMessage = (t: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE', m: FakeMessage) => {
     // Ephemeral messages exist only for their recipient; the bot's gateway never sees them.
-    if (!m.ephemeral) ctx.dispatch(t, { ...m.toAPI(), member: undefined }, m.guildId);
+    if (!m.ephemeral) ctx.dispatch(t, { ...m.toAPI(), channel_type: world.anyChannel(m.channelId)?.type, member: undefined }, m.guildId);
   };
 
   /** Validate and apply a message create/edit; on failure the message is left unchanged. */
