@@ -101,6 +101,18 @@ describe('talking to Tunesmith', () => {
     expect(extended.content).toMatch(/length 0:04 → 0:08/);
   });
 
+  it('a reply "no drums, add strings" re-renders without the drum track and with a strings layer', async () => {
+    const ask = h.discord.sendMessage(h.seeded.bob, h.seeded.text, 'lofi, 4 seconds, seed 5', { mentionBot: true });
+    const lofi = await result(ask);
+    const tracks = (m: FakeMessage) => new tonejs.Midi(m.attachment('.mid').data).tracks.filter((t) => t.notes.length > 0);
+    expect(tracks(lofi).some((t) => t.channel === 9)).toBe(true);
+    const edit = h.discord.sendMessage(h.seeded.bob, h.seeded.text, 'no drums, add strings', { replyTo: lofi });
+    const edited = await result(edit);
+    expect(tracks(edited).some((t) => t.channel === 9)).toBe(false);
+    expect(tracks(edited).some((t) => t.instrument.number === 48)).toBe(true);
+    expect(edited.content).toMatch(/strings added \(doubling the chords\); drums removed; tempo, key and melody kept/);
+  });
+
   it('a reply "like this but happier" composes again with the same seed', async () => {
     const done = await result(first);
     const ask = h.discord.sendMessage(h.seeded.bob, h.seeded.text, 'like this but happier', { replyTo: done });

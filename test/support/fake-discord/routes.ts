@@ -218,7 +218,9 @@ export function buildRoutes(ctx: RouteContext): Route[] {
       if (!channel.withBot) return E.missingAccess();
     } else {
       const perms = channel.guild.permissionsFor(bot, channel);
-      const needed = P.ViewChannel | P.SendMessages | (req.files.length ? P.AttachFiles : 0n);
+      const replying = Boolean(((req.json ?? {}) as Json).message_reference);
+      // A reply needs Read Message History besides View Channel and Send Messages.
+      const needed = P.ViewChannel | P.SendMessages | (req.files.length ? P.AttachFiles : 0n) | (replying ? P.ReadMessageHistory : 0n);
       if ((perms & needed) !== needed) return E.missingPermissions();
     }
     const body = (req.json ?? {}) as Json;
@@ -333,6 +335,8 @@ export function buildRoutes(ctx: RouteContext): Route[] {
     }),
     r('POST', '/channels/:channel/messages', channelMessageCreate),
     r('GET', '/channels/:channel/messages/:message', (req) => {
+      const channel = world.findChannel(req.params.channel!);
+      if (channel && (channel.guild.permissionsFor(bot, channel) & (P.ViewChannel | P.ReadMessageHistory)) !== (P.ViewChannel | P.ReadMessageHistory)) return E.missingAccess();
       const m = channelMessage(req);
       return m ? ok(m.toAPI()) : E.unknownMessage();
     }),
