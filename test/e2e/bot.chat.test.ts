@@ -111,6 +111,23 @@ describe('talking to Tunesmith', () => {
     expect(tracks(edited).some((t) => t.channel === 9)).toBe(false);
     expect(tracks(edited).some((t) => t.instrument.number === 48)).toBe(true);
     expect(edited.content).toMatch(/strings added \(doubling the chords\); drums removed; tempo, key and melody kept/);
+
+    // Once the stored result has expired, the piece is rebuilt from the MIDI file on the message.
+    const resultId = edited.customIds.find((c) => c.startsWith('ts:var:'))!.split(':')[2]!;
+    expect(await h.bot.ctx.redis.del(`tunesmith:result:${resultId}`)).toBe(1);
+    const faster = await result(h.discord.sendMessage(h.seeded.bob, h.seeded.text, 'faster', { replyTo: edited }));
+    expect(bpmOf(faster)).toBeCloseTo(bpmOf(edited) * 1.15, 1);
+    expect(tracks(faster).some((t) => t.instrument.number === 48)).toBe(true);
+    expect(h.logs.some((l) => /rebuilt the source from the posted MIDI file/.test(l))).toBe(true);
+  });
+
+  it('a mention in a thread started from a result edits that result', async () => {
+    const done = await result(first);
+    const thread = h.seeded.guild.addThread(h.seeded.text, done, 'ideas');
+    const ask = h.discord.sendMessage(h.seeded.alice, thread, 'faster', { mentionBot: true });
+    const faster = await result(ask);
+    expect(faster.channelId).toBe(thread.id);
+    expect(bpmOf(faster)).toBeCloseTo(82 * 1.15, 1);
   });
 
   it('a reply "like this but happier" composes again with the same seed', async () => {

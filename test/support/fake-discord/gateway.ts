@@ -26,6 +26,7 @@ const EVENT_INTENT: Record<string, number> = {
   CHANNEL_CREATE: I.Guilds,
   CHANNEL_UPDATE: I.Guilds,
   CHANNEL_DELETE: I.Guilds,
+  THREAD_CREATE: I.Guilds,
   GUILD_MEMBER_ADD: I.GuildMembers,
   GUILD_MEMBER_UPDATE: I.GuildMembers,
   GUILD_MEMBER_REMOVE: I.GuildMembers,

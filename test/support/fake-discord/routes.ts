@@ -220,7 +220,8 @@ export function buildRoutes(ctx: RouteContext): Route[] {
       const perms = channel.guild.permissionsFor(bot, channel);
       const replying = Boolean(((req.json ?? {}) as Json).message_reference);
       // A reply needs Read Message History besides View Channel and Send Messages.
-      const needed = P.ViewChannel | P.SendMessages | (req.files.length ? P.AttachFiles : 0n) | (replying ? P.ReadMessageHistory : 0n);
+      const send = channel.isThread ? P.SendMessagesInThreads : P.SendMessages;
+      const needed = P.ViewChannel | send | (req.files.length ? P.AttachFiles : 0n) | (replying ? P.ReadMessageHistory : 0n);
       if ((perms & needed) !== needed) return E.missingPermissions();
     }
     const body = (req.json ?? {}) as Json;

@@ -76,15 +76,36 @@ export class FakeChannel {
     readonly guild: FakeGuild,
     readonly id: string,
     public name: string,
-    readonly type: ChannelType.GuildText | ChannelType.GuildVoice,
+    readonly type: ChannelType.GuildText | ChannelType.GuildVoice | ChannelType.PublicThread,
     public position: number,
+    /** For a thread: the text channel it was started in. */
+    readonly parent: FakeChannel | null = null,
   ) {}
 
   get isVoice(): boolean {
     return this.type === ChannelType.GuildVoice;
   }
 
-  toAPI() {
+  get isThread(): boolean {
+    return this.type === ChannelType.PublicThread;
+  }
+
+  toAPI(): Record<string, unknown> {
+    if (this.parent) {
+      return {
+        id: this.id,
+        type: this.type,
+        guild_id: this.guild.id,
+        name: this.name,
+        parent_id: this.parent.id,
+        owner_id: this.guild.ownerId,
+        message_count: 0,
+        member_count: 1,
+        rate_limit_per_user: 0,
+        flags: 0,
+        thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
+      };
+    }
     const base = {
       id: this.id,
       type: this.type,
@@ -217,6 +238,19 @@ export class FakeGuild {
     return this.addChannel(opts.name, ChannelType.GuildText);
   }
 
+  /**
+   * A public thread started from a message in a text channel: its id is the starter message's id,
+   * as on Discord, and it follows the parent's permission overwrites (THREAD_CREATE).
+   */
+  addThread(parent: FakeChannel, starter: { id: string; channelId: string }, name = 'thread'): FakeChannel {
+    if (starter.channelId !== parent.id) throw new Error('fake-discord: a thread starts from a message in its parent channel');
+    const thread = new FakeChannel(this, starter.id, name, ChannelType.PublicThread, 0, parent);
+    thread.overwrites = parent.overwrites;
+    this.channels.set(thread.id, thread);
+    this.world.emitDispatch('THREAD_CREATE', { ...thread.toAPI(), newly_created: true }, this.id);
+    return thread;
+  }
+
   addVoiceChannel(opts: { name: string; userLimit?: number }): FakeChannel {
     const channel = this.addChannel(opts.name, ChannelType.GuildVoice, opts.userLimit);
     return channel;
@@ -275,7 +309,7 @@ export class FakeGuild {
   }
 
   get textChannels(): FakeChannel[] {
-    return [...this.channels.values()].filter((c) => !c.isVoice);
+    return [...this.channels.values()].filter((c) => !c.isVoice && !c.isThread);
   }
 
   permissionsFor(user: FakeUser | string, channel?: FakeChannel): bigint {
@@ -371,10 +405,10 @@ export class FakeGuild {
       unavailable: false,
       member_count: this.members.size,
       roles: [...this.roles.values()].map((r) => r.toAPI()),
-      channels: [...this.channels.values()].map((c) => c.toAPI()),
+      channels: [...this.channels.values()].filter((c) => !c.isThread).map((c) => c.toAPI()),
       members: [...this.members.values()].map((m) => m.toAPI()),
       voice_states: opts.withVoiceStates ? [...this.voiceStates.values()].map(voiceStateToAPI) : [],
-      threads: [],
+      threads: [...this.channels.values()].filter((c) => c.isThread).map((c) => c.toAPI()),
       presences: [],
       stage_instances: [],
       guild_scheduled_events: [],
