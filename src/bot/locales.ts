@@ -90,7 +90,6 @@ export const CHAT = {
   emptyPrompt: 'Tell me what to compose.',
   notUnderstoodEdit: (words: string) => `🤔 I didn't understand ${words} as a change, so I left the piece as it is.`,
   nearest: (words: string) => `Nearest words I know: ${words}.`,
-  ignored: (words: string) => `ignored: ${words}`,
   tooOld: 'I no longer have that piece, and I could not read its MIDI file. Mention me with a new prompt (its seed is in the result) to make it again.',
   nothingToRepeat: "I don't remember the last change to this piece any more. Say what to change, e.g. “slower”.",
   flood: (seconds: number) => `⏳ Slow down a little: I'll answer your next request in about ${seconds} s.`,

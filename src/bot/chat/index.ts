@@ -197,7 +197,8 @@ async function onEdit(message: Message, text: string, target: Target, ctx: BotCo
         : { kind: 'extend', ...base, source: { resultId: target.resultId } };
   const newResultId = resultIdFor(ComposeJobSchema.parse(job));
   await state.remember(newResultId, { change, parent: target.resultId });
-  const note = `✏️ ${editNote(plan)}${edit.ignored.length ? ` (${CHAT.ignored(listWords(edit.ignored, 'and'))})` : ''}`;
+  // The words not understood are listed in the result's embed (job.ignored), as for any prompt.
+  const note = `✏️ ${editNote(plan)}`;
   await enqueueFromMessage(message, ctx, state, job, `${plan.kind === 'compose' ? 'composing' : plan.kind === 'rerender' ? 're-rendering' : 'extending'} “${source.summary.title}”`, note);
 }
 
