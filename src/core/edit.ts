@@ -132,7 +132,7 @@ interface Tok {
 }
 
 const TOKEN_RE =
-  /(\d{1,3}:\d{2})|([+-]?\d+(?:\.\d+)?)\s*(%|bpm|seconds|second|secs|sec|s|minutes|minute|mins|min|m|x)?(?![\p{L}\d])|([\p{L}\p{N}][\p{L}\p{N}\p{M}'’#]*)|(\p{Extended_Pictographic}\uFE0F?)|([,.;:!?+&→]|->)/gu;
+  /(\d{1,2}\/\d{1,2}(?![\d/]))|(\d{1,3}:\d{2})|([+-]?\d+(?:\.\d+)?)\s*(%|bpm|seconds|second|secs|sec|s|minutes|minute|mins|min|m|x)?(?![\p{L}\d])|([\p{L}\p{N}][\p{L}\p{N}\p{M}'’#]*)|(\p{Extended_Pictographic}\uFE0F?)|([,.;:!?+&→]|->)/gu;
 
 const fold = (text: string) =>
   text.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '').replace(/[’‘`]/g, "'").replace(/\uFE0F/g, '');
@@ -149,14 +149,17 @@ function tokenize(input: string): Tok[] {
     const start = m.index;
     const end = start + m[0].length;
     if (m[1]) {
-      const [mm, ss] = m[1].split(':').map(Number);
-      raw.push({ norm: m[1], text: m[0], start, end, num: { value: mm! * 60 + ss!, unit: 'clock' } });
+      // "3/4": a meter, read by the prompt parser.
+      raw.push({ norm: m[1], text: m[1], start, end });
     } else if (m[2]) {
-      raw.push({ norm: m[0], text: m[0], start, end, num: { value: Number(m[2]), unit: (m[3] ?? '').toLowerCase() } });
-    } else if (m[4]) {
-      raw.push({ norm: fold(m[4]), text: m[4], start, end });
+      const [mm, ss] = m[2].split(':').map(Number);
+      raw.push({ norm: m[2], text: m[0], start, end, num: { value: mm! * 60 + ss!, unit: 'clock' } });
+    } else if (m[3]) {
+      raw.push({ norm: m[0], text: m[0], start, end, num: { value: Number(m[3]), unit: (m[4] ?? '').toLowerCase() } });
     } else if (m[5]) {
-      const words = EMOJI.get(m[5].replace(/\uFE0F/g, ''));
+      raw.push({ norm: fold(m[5]), text: m[5], start, end });
+    } else if (m[6]) {
+      const words = EMOJI.get(m[6].replace(/\uFE0F/g, ''));
       for (const w of words?.split(' ') ?? []) raw.push({ norm: w, text: w, start, end });
     } else {
       raw.push({ norm: m[0], text: m[0], start, end, punct: true });
@@ -336,12 +339,15 @@ interface Reading {
   consumed: Set<number>;
   /** "more"/"even more" with nothing after it. */
   bareMore: boolean;
+  /** Negated words nothing was made of ("not so loud"). */
+  negated: string[];
 }
 
 function read(tokens: Tok[], items: Item[]): Reading {
   const mentions: Mention[] = [];
   const instruments: InstrumentOp[] = [];
   const consumed = new Set<number>();
+  const negated: string[] = [];
   let bareMore = false;
   const textOf = (...its: Item[]) => {
     const from = Math.min(...its.map((i) => i.from));
@@ -417,7 +423,15 @@ function read(tokens: Tok[], items: Item[]): Reading {
       }
       continue;
     }
-    if (!l) continue;
+    if (!l) {
+      // "not so loud", "no jazz": a negated word is not a request for it; it is reported, not used.
+      if (s.neg && !['so', 'too', 'very', 'that', 'the', 'a', 'more'].includes(tok.norm)) {
+        negated.push(`${textOf(s.neg)} ${tok.text}`);
+        take(s.neg, it);
+        s.neg = undefined;
+      }
+      continue;
+    }
 
     switch (l.k) {
       case 'sep':
@@ -654,7 +668,7 @@ function read(tokens: Tok[], items: Item[]): Reading {
     }
   }
   if (s.moreItem) bareMore = true;
-  return { mentions, instruments, consumed, bareMore };
+  return { mentions, instruments, consumed, bareMore, negated };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -774,7 +788,7 @@ export function parseEdit(input: string): ParsedEdit {
     change.repeat = true;
     understood.push('the last change again (from “more”)');
   }
-  return { change, understood, ignored: fromPrompt.ignored, conflicts };
+  return { change, understood, ignored: [...reading.negated, ...fromPrompt.ignored], conflicts };
 }
 
 /** True when nothing in the message was understood as a change. */

@@ -130,7 +130,8 @@ export const EDIT_PHRASES: Readonly<Record<string, EditLex>> = {
   'new version': L.seed, 'different one': L.seed, 'a different one': L.seed, 'something else': L.seed,
   'something different': L.seed, reroll: L.seed, 're roll': L.seed, 'try again': L.seed, 'once more': L.seed,
   'like this': { k: 'keep' }, 'like that': { k: 'keep' }, 'like this one': { k: 'keep' }, keep: { k: 'keep' },
-  same: { k: 'keep' }, similar: { k: 'keep' }, 'same but': { k: 'keep' },
+  same: { k: 'keep' }, similar: { k: 'keep' }, 'same but': { k: 'keep' }, except: { k: 'keep' }, 'apart from': { k: 'keep' },
+  'other than': { k: 'keep' },
   // Loop
   loop: { k: 'loop', value: true }, 'loop it': { k: 'loop', value: true }, looping: { k: 'loop', value: true },
   loopable: { k: 'loop', value: true }, seamless: { k: 'loop', value: true }, 'seamless loop': { k: 'loop', value: true },
