@@ -22,6 +22,11 @@
  * semitones. Contradictions: the last one said wins ("faster, no wait, slower" → slower), and the
  * overruled values are listed in `conflicts`. "more" or "even more" alone repeats the last change
  * (the caller knows it); "another"/"again" asks for a new seed; "like this but …" keeps the seed.
+ * A negated word that is not an edit word ("not so loud", "no jazz") is reported, never used.
+ *
+ * Known limits: no opposites ("less sad" reads as sad), no targeted mix changes ("make the bass
+ * louder" adds bass and raises the energy), keys only with "in"/"key of" ("change key to E" is not
+ * read), relative numbers only before a comparative ("10 bpm faster", not "tempo down by 10").
  */
 import { distance } from 'fastest-levenshtein';
 import { z } from 'zod';
