@@ -175,6 +175,15 @@ describe('talking to Tunesmith', () => {
     expect(fields(done)).toMatchObject({ Style: 'ambient', Mood: 'mysterious', Length: '0:03' });
   });
 
+  it('/compose works in the bot’s DM too (context 1); /play is not offered there', async () => {
+    const dm = h.discord.world.dmWith(h.seeded.alice);
+    const it1 = await h.discord.invoke('compose', { prompt: 'playful chiptune, 2 seconds', seed: 12 }, { user: h.seeded.alice, channel: dm });
+    const done = await it1.waitForOriginal((m) => m.attachments.length === 3, 90_000);
+    expect(done.channelId).toBe(dm.id);
+    expect(it1.payload).toMatchObject({ context: 1, authorizing_integration_owners: { '0': '0' } });
+    await expect(h.discord.invoke('play', { prompt: 'jazz' }, { user: h.seeded.alice, channel: dm })).rejects.toThrow(/not offered in the bot's DM/);
+  });
+
   it('user-installed in a group DM: /compose works; voice is not offered, and its button refuses politely', async () => {
     const group = h.discord.world.addGroupDM([h.seeded.alice, h.seeded.bob]);
     const where = { user: h.seeded.alice, channel: group, install: 'user' as const };
