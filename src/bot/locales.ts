@@ -94,4 +94,7 @@ export const CHAT = {
   nothingToRepeat: "I don't remember the last change to this piece any more. Say what to change, e.g. “slower”.",
   flood: (seconds: number) => `⏳ Slow down a little: I'll answer your next request in about ${seconds} s.`,
   refused: (why: string) => `⚠️ ${why}`,
+  tooLong: (max: number, seconds: number) => `This server allows pieces up to ${max} s; that would be ${seconds} s.`,
+  cannotEdit: (why: string) => `🤷 ${why}`,
+  failed: '⚠️ Something went wrong on my side; please try again.',
 } as const;

@@ -95,7 +95,7 @@ async function onCompose(message: Message, text: string, ctx: BotContext, state:
     return;
   }
   const r = built.request;
-  const rules = await serverRules(ctx, where(message), r.durationSec, (max) => `This server allows pieces up to ${max} s; you asked for ${r.durationSec} s.`);
+  const rules = await serverRules(ctx, where(message), r.durationSec, (max) => CHAT.tooLong(max, r.durationSec));
   if (!rules.ok) return refuseInChat(message, rules, state);
   await enqueueFromMessage(message, ctx, state, {
     kind: 'compose',
@@ -182,10 +182,10 @@ async function onEdit(message: Message, text: string, target: Target, ctx: BotCo
   const settings = await ctx.settings.get(message.guildId);
   const plan = planEdit({ request: source.request, summary: source.summary, render: source.render, tracks }, change, { maxDurationSec: settings.maxDurationSec, randomSeed: () => randomInt(0, 2 ** 32) });
   if (plan.kind === 'refuse') {
-    await say(message, `🤷 ${plan.message}`);
+    await say(message, CHAT.cannotEdit(plan.message));
     return;
   }
-  const rules = await serverRules(ctx, where(message), plan.request.durationSec, (max) => `This server allows pieces up to ${max} s; that would make ${Math.round(plan.request.durationSec)} s.`);
+  const rules = await serverRules(ctx, where(message), plan.request.durationSec, (max) => CHAT.tooLong(max, Math.round(plan.request.durationSec)));
   if (!rules.ok) return refuseInChat(message, rules, state);
 
   const base = { requestId: message.id, request: plan.request, render: plan.render, delivery: null, understood: [], ignored: edit.ignored, enqueuedAt: Date.now() };
@@ -224,7 +224,7 @@ async function enqueueFromMessage(message: Message, ctx: BotContext, state: Chat
     return result.jobId;
   } catch (error) {
     if (!(error instanceof QueueRejection)) {
-      await reply.edit({ content: '⚠️ Something went wrong on my side; please try again.' }).catch(() => {});
+      await reply.edit({ content: CHAT.failed }).catch(() => {});
       throw error;
     }
     await ctx.settings.clearCooldown(message.guildId, message.author.id);
