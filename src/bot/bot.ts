@@ -4,7 +4,7 @@
  * health endpoint. Returns a handle whose stop() shuts everything down in order.
  */
 import { once } from 'node:events';
-import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { Logger } from 'pino';
 import { startComposeWorker, type ComposeWorkerHandle } from '../queue/composeWorker.ts';
 import { startDeliveryWorker } from '../queue/deliveryWorker.ts';
@@ -19,6 +19,7 @@ import { createDiscordDelivery } from './delivery.ts';
 import { ProgressTracker } from './progress.ts';
 import { loadCommands } from './registry.ts';
 import { attachRouter } from './router.ts';
+import { attachChat } from './chat/index.ts';
 import { SettingsStore } from './settings.ts';
 import { registerVoice } from './voice/index.ts';
 import './components/handlers.ts';
@@ -72,7 +73,12 @@ async function startParts(
   const metrics = new QueueMetrics([producer.composeQueue, producer.deliverQueue]);
 
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates],
+    // Exactly what the bot uses, none privileged: servers and channels (Guilds), voice (GuildVoiceStates),
+    // mentions and replies in servers (GuildMessages) and DMs (DirectMessages). Without Message
+    // Content, Discord still sends the text of DMs and of messages that mention the bot.
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
+    // DM channels are not cached before their first message: discord.js needs the partial to emit it.
+    partials: [Partials.Channel],
     // The one seam for tests: the REST base (the gateway URL then comes from GET /gateway/bot).
     ...(config.DISCORD_API_BASE ? { rest: { api: config.DISCORD_API_BASE } } : {}),
   });
@@ -109,6 +115,7 @@ async function startParts(
   started.push({ name: 'voice', stop: () => voice.stop() });
   const commands = await loadCommands();
   attachRouter(client, commands, ctx);
+  attachChat(client, ctx);
   if (config.METRICS_PORT) {
     const health = await startHealthServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, redis, name: 'bot' });
     // Closed right after the Discord client, as before: health answers while the rest winds down.

@@ -21,7 +21,7 @@ import type { StoredPiece } from '../queue/resultStore.ts';
 import { DEFAULT_UPLOAD_LIMIT_BYTES, fitAudio, uploadLimitForTier, type FittedAudio } from '../render/transformFit.ts';
 import { failureContent, midiFileName, resultMessage, type ResultMessageOptions } from './messages.ts';
 import type { ProgressTracker } from './progress.ts';
-import { editOriginal, followUp, postToChannel, tokenAlive, type ReplyBody } from './webhook.ts';
+import { editOriginal, editReplyMessage, followUp, postToChannel, tokenAlive, type ReplyBody } from './webhook.ts';
 
 /** Room for the multipart envelope and the JSON payload next to the files. */
 const ENVELOPE_BYTES = 16 * 1024;
@@ -105,6 +105,8 @@ export async function fitResultMessage(
 export function createDiscordDelivery(rest: REST, progress: ProgressTracker, logger: Logger) {
   const limits = new GuildUploadLimits(rest);
   const send = (delivery: Delivery, body: ReplyBody, requestId: string) => {
+    if (delivery.note) body = { ...body, content: [delivery.note, body.content].filter(Boolean).join('\n') };
+    if (delivery.replyMessageId) return editReplyMessage(rest, delivery, body);
     if (tokenAlive(delivery)) return delivery.post === 'followUp' ? followUp(rest, delivery, body) : editOriginal(rest, delivery, body);
     logger.info({ requestId }, 'interaction token expired: posting in the channel instead');
     return postToChannel(rest, delivery, body);
@@ -117,7 +119,7 @@ export function createDiscordDelivery(rest: REST, progress: ProgressTracker, log
       await progress.finish(composeJobId);
       // A follow-up's failure is told to the member who asked, not to the channel.
       if (delivery.post === 'followUp' && tokenAlive(delivery)) await followUp(rest, delivery, { content: failureContent(outcome.message), ephemeral: true });
-      else await send(delivery, { content: failureContent(outcome.message) }, outcome.requestId);
+      else await send({ ...delivery, note: undefined }, { content: failureContent(outcome.message) }, outcome.requestId);
       return;
     }
     // A cached result goes straight out (it was never tracked, so there is no reply to update).

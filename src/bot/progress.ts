@@ -11,7 +11,7 @@ import { QUEUE_NAMES, type Delivery } from '../queue/jobs.ts';
 import type { JobProducer } from '../queue/producer.ts';
 import { logRedisErrors } from '../queue/redisErrors.ts';
 import { progressContent, type ProgressStage } from './messages.ts';
-import { editOriginal, tokenAlive } from './webhook.ts';
+import { editReply, tokenAlive } from './webhook.ts';
 
 /** Within a stage, percentage updates are spaced this far apart. */
 const MIN_EDIT_INTERVAL_MS = 1200;
@@ -122,10 +122,10 @@ export class ProgressTracker {
     const content = t.pending;
     t.pending = undefined;
     t.pendingNewStage = false;
-    if (!content || t.finished || !tokenAlive(t.delivery)) return;
+    if (!content || t.finished || (!t.delivery.replyMessageId && !tokenAlive(t.delivery))) return;
     t.lastSent = content;
     t.lastAt = Date.now();
-    t.inFlight = editOriginal(this.rest, t.delivery, { content })
+    t.inFlight = editReply(this.rest, t.delivery, { content })
       .then(() => void this.editsSent++)
       .catch((error: Error) => this.logger.warn({ jobId, err: error.message }, 'progress edit failed'))
       .finally(() => {

@@ -4,25 +4,34 @@ import { Events, MessageFlags, type Interaction, type Client } from 'discord.js'
 import type { BotContext } from './context.ts';
 import { COMPONENT_HANDLERS } from './components/index.ts';
 import { parseCustomId } from './messages.ts';
-import type { CommandModule } from './registry.ts';
+import { isMessageCommand, type AnyCommandModule } from './registry.ts';
 
-export function attachRouter(client: Client, commands: Map<string, CommandModule>, ctx: BotContext): void {
+export function attachRouter(client: Client, commands: Map<string, AnyCommandModule>, ctx: BotContext): void {
   client.on(Events.InteractionCreate, (interaction) => void route(interaction, commands, ctx));
 }
 
-async function route(interaction: Interaction, commands: Map<string, CommandModule>, ctx: BotContext): Promise<void> {
+async function route(interaction: Interaction, commands: Map<string, AnyCommandModule>, ctx: BotContext): Promise<void> {
   const log = ctx.logger.child({ requestId: interaction.id, user: interaction.user.id, guild: interaction.guildId });
   try {
-    if (interaction.isChatInputCommand()) {
+    if (interaction.isMessageContextMenuCommand()) {
       const command = commands.get(interaction.commandName);
-      if (!command) {
+      if (!command || !isMessageCommand(command)) {
+        await interaction.reply({ content: `I don't know “${interaction.commandName}” any more. Ask an admin to run the deploy step.`, flags: MessageFlags.Ephemeral });
+        return;
+      }
+      log.info({ command: interaction.commandName }, 'message command');
+      await command.execute(interaction, ctx);
+    } else if (interaction.isChatInputCommand()) {
+      const command = commands.get(interaction.commandName);
+      if (!command || isMessageCommand(command)) {
         await interaction.reply({ content: `I don't know /${interaction.commandName} any more. The server's commands may be out of date; ask an admin to run the deploy step.`, flags: MessageFlags.Ephemeral });
         return;
       }
       log.info({ command: interaction.commandName }, 'command');
       await command.execute(interaction, ctx);
     } else if (interaction.isAutocomplete()) {
-      await commands.get(interaction.commandName)?.autocomplete?.(interaction, ctx);
+      const command = commands.get(interaction.commandName);
+      if (command && !isMessageCommand(command)) await command.autocomplete?.(interaction, ctx);
     } else if (interaction.isButton() || interaction.isStringSelectMenu()) {
       const parsed = parseCustomId(interaction.customId);
       const handler = parsed && COMPONENT_HANDLERS.get(parsed.action);

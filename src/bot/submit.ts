@@ -3,14 +3,14 @@
  * (allowed channels, longest piece, cooldown), then defer, enqueue, and show the queue position.
  * Every refusal is an ephemeral message saying what to do.
  */
-import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type StringSelectMenuInteraction } from 'discord.js';
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type MessageContextMenuCommandInteraction, type StringSelectMenuInteraction } from 'discord.js';
 import type { AudioFormat, CompositionRequest } from '../core/request.ts';
 import type { ComposeJobInput, Delivery } from '../queue/jobs.ts';
 import { uploadLimitOf } from './components/source.ts';
 import { QueueRejection } from '../queue/producer.ts';
 import type { BotContext } from './context.ts';
 
-export type RepliableInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction;
+export type RepliableInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | MessageContextMenuCommandInteraction;
 
 export interface SubmitOptions {
   request: CompositionRequest;
@@ -36,21 +36,31 @@ export async function refuse(interaction: RepliableInteraction, content: string)
  * Returns the settings, or null when refused (the member has been told why).
  */
 export async function checkServerRules(interaction: RepliableInteraction, ctx: BotContext, durationSec: number, tooLong: (max: number) => string) {
-  const settings = await ctx.settings.get(interaction.guildId);
-  if (settings.allowedChannelIds.length && !settings.allowedChannelIds.includes(interaction.channelId)) {
-    await refuse(interaction, `I only compose in ${settings.allowedChannelIds.map((id) => `<#${id}>`).join(', ')} on this server (a server setting). Try one of those channels.`);
+  const checked = await serverRules(ctx, { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id }, durationSec, tooLong);
+  if (!checked.ok) {
+    await refuse(interaction, checked.refusal);
     return null;
   }
-  if (durationSec > settings.maxDurationSec) {
-    await refuse(interaction, tooLong(settings.maxDurationSec));
-    return null;
+  return checked.settings;
+}
+
+/**
+ * The same rules for any request, however it came (a command, a button, a mention, a reply):
+ * the settings, or why not. `reason` tells a flood (the cooldown) from a request that cannot work here.
+ */
+export type RulesResult =
+  | { ok: true; settings: Awaited<ReturnType<BotContext['settings']['get']>> }
+  | { ok: false; refusal: string; reason: 'channel' | 'length' | 'cooldown' };
+
+export async function serverRules(ctx: BotContext, where: { guildId: string | null; channelId: string; userId: string }, durationSec: number, tooLong: (max: number) => string): Promise<RulesResult> {
+  const settings = await ctx.settings.get(where.guildId);
+  if (settings.allowedChannelIds.length && !settings.allowedChannelIds.includes(where.channelId)) {
+    return { ok: false, refusal: `I only compose in ${settings.allowedChannelIds.map((id) => `<#${id}>`).join(', ')} on this server (a server setting). Try one of those channels.`, reason: 'channel' };
   }
-  const left = await ctx.settings.takeCooldown(interaction.guildId, interaction.user.id, settings.cooldownSec);
-  if (left > 0) {
-    await refuse(interaction, `Easy there! You can compose again in ${left} s (this server's cooldown is ${settings.cooldownSec} s).`);
-    return null;
-  }
-  return settings;
+  if (durationSec > settings.maxDurationSec) return { ok: false, refusal: tooLong(settings.maxDurationSec), reason: 'length' };
+  const left = await ctx.settings.takeCooldown(where.guildId, where.userId, settings.cooldownSec);
+  if (left > 0) return { ok: false, refusal: `Easy there! You can compose again in ${left} s (this server's cooldown is ${settings.cooldownSec} s).`, reason: 'cooldown' };
+  return { ok: true, settings };
 }
 
 /** Where the result of this interaction goes: its reply, edited through the interaction token. */

@@ -32,17 +32,35 @@ function toRaw(body: ReplyBody) {
 export const TOKEN_LIFETIME_MS = 14 * 60 * 1000;
 
 export function tokenAlive(delivery: Delivery, now = Date.now()): boolean {
-  return now - delivery.interactionAt < TOKEN_LIFETIME_MS;
+  return delivery.interactionToken !== undefined && now - delivery.interactionAt < TOKEN_LIFETIME_MS;
+}
+
+function tokenOf(delivery: Delivery): string {
+  if (!delivery.interactionToken) throw new Error('this delivery has no interaction token');
+  return delivery.interactionToken;
 }
 
 export async function editOriginal(rest: REST, delivery: Delivery, body: ReplyBody): Promise<void> {
   const { body: json, files } = toRaw(body);
-  await rest.patch(Routes.webhookMessage(delivery.applicationId, delivery.interactionToken, '@original'), { body: json, files, auth: false });
+  await rest.patch(Routes.webhookMessage(delivery.applicationId, tokenOf(delivery), '@original'), { body: json, files, auth: false });
 }
 
 export async function followUp(rest: REST, delivery: Delivery, body: ReplyBody & { ephemeral?: boolean }): Promise<void> {
   const { body: json, files } = toRaw(body);
-  await rest.post(Routes.webhook(delivery.applicationId, delivery.interactionToken), { body: { ...json, flags: body.ephemeral ? 64 : 0 }, files, auth: false });
+  await rest.post(Routes.webhook(delivery.applicationId, tokenOf(delivery)), { body: { ...json, flags: body.ephemeral ? 64 : 0 }, files, auth: false });
+}
+
+/** A piece asked for in a message: edit the bot's own reply in the channel (no token, no expiry). */
+export async function editReplyMessage(rest: REST, delivery: Delivery, body: ReplyBody): Promise<void> {
+  if (!delivery.replyMessageId) throw new Error('this delivery has no reply message');
+  const { body: json, files } = toRaw(body);
+  await rest.patch(Routes.channelMessage(delivery.channelId, delivery.replyMessageId), { body: json, files });
+}
+
+/** Progress or a result, wherever this delivery's reply lives. */
+export async function editReply(rest: REST, delivery: Delivery, body: ReplyBody): Promise<void> {
+  if (delivery.replyMessageId) return editReplyMessage(rest, delivery, body);
+  return editOriginal(rest, delivery, body);
 }
 
 /** After the token expired: a plain channel message from the bot, mentioning the member. */

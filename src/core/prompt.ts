@@ -186,7 +186,7 @@ const STOP_WORDS = new Set(
  */
 let englishWords: Set<string> | undefined;
 
-function isEnglishWord(word: string): boolean {
+export function isEnglishWord(word: string): boolean {
   if (!englishWords) {
     const require = createRequire(import.meta.url);
     englishWords = new Set();

@@ -63,6 +63,8 @@ export const CompositionRequestSchema = z.object({
   energy: z.enum(ENERGIES).nullable(),
   seed: z.number().int().min(LIMITS.seed.min).max(LIMITS.seed.max),
   loop: z.boolean(),
+  /** Drums on or off; absent: the style decides (set by an edit such as "no drums" or "add drums"). */
+  drums: z.boolean().optional(),
   prompt: z.string().refine((text) => characterCount(text) <= LIMITS.promptLength, { message: `at most ${LIMITS.promptLength} characters` }),
 });
 export type CompositionRequest = z.infer<typeof CompositionRequestSchema>;

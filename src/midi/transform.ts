@@ -11,7 +11,8 @@
 import { Note } from 'tonal';
 import { formatKey, isMinorish, tonicPitchClass } from '../core/keys.ts';
 import { CompositionRequestSchema, LIMITS, type CompositionRequest } from '../core/request.ts';
-import type { KeySignature, Role, Score } from '../core/score.ts';
+import { DRUM_CHANNEL, type KeySignature, type Role, type Score } from '../core/score.ts';
+import { GM_PROGRAM_NAMES } from '../core/catalog/instruments.ts';
 import type { Transform } from '../queue/jobs.ts';
 
 export interface InstrumentPreset {
@@ -77,18 +78,40 @@ export function scaledBpm(bpm: number, tempoScale: number, loop: boolean): numbe
   return loop ? bpm * tempoScale : Math.round(bpm * tempoScale * 100) / 100;
 }
 
+/** A layer's track is named after the role it doubles, so a re-read MIDI file knows its role. */
+export const LAYER_SUFFIX = ' layer';
+const ROLE_TRACK: Record<Exclude<Role, 'drums' | 'perc'>, string> = { lead: 'Lead', harmony: 'Chords', bass: 'Bass', pad: 'Pad', arp: 'Arpeggio' };
+export function layerTrackName(role: Exclude<Role, 'drums' | 'perc'>): string {
+  return `${ROLE_TRACK[role]}${LAYER_SUFFIX}`;
+}
+
 export function rerenderScore(source: Score, transform: Transform): Score {
   const bpm = scaledBpm(source.bpm, transform.tempoScale, source.meta.loop);
   const durationSec = (source.durationSec * source.bpm) / bpm;
   const key = transform.transpose ? transposeKey(source.key, transform.transpose) : source.key;
   const preset = presetById(transform.instruments);
   if (transform.instruments && !preset) throw new RangeError(`unknown instrument preset ${transform.instruments}`);
-  const tracks = source.tracks.map((track) => {
+  const dropped = new Set(transform.drop ?? []);
+  const tracks = source.tracks.filter((track) => !dropped.has(track.role)).map((track) => {
     if (track.role === 'drums') return { ...track, notes: track.notes.map((n) => ({ ...n })) };
-    const program = preset?.programs[track.role] ?? track.program;
+    const role = track.role as Exclude<Role, 'drums'>;
+    const program = (role !== 'perc' ? transform.programs?.[role] : undefined) ?? preset?.programs[role] ?? track.program;
     const notes = track.notes.map((n) => ({ ...n, pitch: clampPitch(n.pitch + transform.transpose) }));
     return { ...track, program, notes };
   });
+  // Layers double a role's notes on another instrument, on channels no track uses.
+  const used = new Set(tracks.map((t) => t.channel));
+  for (const layer of transform.layers ?? []) {
+    const doubled = tracks.find((t) => t.role === layer.role && !t.name.endsWith(LAYER_SUFFIX));
+    if (!doubled) continue;
+    let channel = 0;
+    while (used.has(channel) || channel === DRUM_CHANNEL) channel++;
+    if (channel > 15) break;
+    used.add(channel);
+    const mix = doubled.mix ? { ...doubled.mix, volume: Math.round(doubled.mix.volume * 0.8) } : undefined;
+    tracks.push({ ...doubled, name: layerTrackName(layer.role), program: layer.program, channel, notes: doubled.notes.map((n) => ({ ...n })), ...(mix ? { mix } : {}) });
+  }
+  if (!tracks.some((t) => t.notes.length > 0)) throw new RangeError('that would leave no instrument playing');
   const oldKey = formatKey(source.key);
   const title = key === source.key ? source.meta.title : source.meta.title.replace(new RegExp(` in ${oldKey}$`), ` in ${formatKey(key)}`);
   const request = JSON.parse(source.meta.requestJson) as CompositionRequest;
@@ -145,6 +168,10 @@ export function describeRerender(source: { title: string; bpm: number; durationS
   if (transform.transpose) parts.push(`key ${formatKey(transposeKey(source.key, transform.transpose))} (${transform.transpose > 0 ? '+' : ''}${transform.transpose} semitones, drums unchanged)`);
   const preset = presetById(transform.instruments);
   if (preset) parts.push(`instruments: ${preset.label}`);
+  const gm = (program: number) => GM_PROGRAM_NAMES[program] ?? `program ${program}`;
+  for (const [role, program] of Object.entries(transform.programs ?? {})) parts.push(`${role} on ${gm(program)}`);
+  for (const layer of transform.layers ?? []) parts.push(`${gm(layer.program)} added, doubling the ${layer.role}`);
+  if (transform.drop?.length) parts.push(`without ${transform.drop.join(', ')}`);
   if (soundfont && soundfont !== source.soundfont) parts.push(`SoundFont ${soundfont}`);
   return `🎛️ Re-rendered from “${source.title}” with the same notes (nothing composed again): ${parts.join('; ') || 'no changes'}.`;
 }

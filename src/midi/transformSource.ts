@@ -28,7 +28,11 @@ export class SourceMidiError extends Error {
   }
 }
 
-const ROLE_BY_TRACK_NAME: Record<string, Role> = { Lead: 'lead', Chords: 'harmony', Bass: 'bass', Pad: 'pad', Arpeggio: 'arp', Percussion: 'perc', Drums: 'drums' };
+const ROLE_BY_TRACK_NAME: Record<string, Role> = {
+  Lead: 'lead', Chords: 'harmony', Bass: 'bass', Pad: 'pad', Arpeggio: 'arp', Percussion: 'perc', Drums: 'drums',
+  // Layers added by a re-render ("add strings"): see layerTrackName in transform.ts.
+  'Lead layer': 'lead', 'Chords layer': 'harmony', 'Bass layer': 'bass', 'Pad layer': 'pad', 'Arpeggio layer': 'arp',
+};
 
 const TextEventSchema = z.object({ generator: z.string().max(200), seed: z.number().int(), request: CompositionRequestSchema });
 export type TunesmithText = z.infer<typeof TextEventSchema>;

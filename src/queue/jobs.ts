@@ -14,13 +14,27 @@ import { z } from 'zod';
 import { COMPOSER_VERSION } from '../core/compose.ts';
 import { CompositionRequestSchema, FORMATS, formatProblem } from '../core/request.ts';
 import { soundFontChoiceProblem } from '../render/soundfont.ts';
+import type { Role } from '../core/score.ts';
+
+const ROLES = ['lead', 'harmony', 'bass', 'pad', 'arp', 'perc', 'drums'] as const satisfies readonly Role[];
+const PITCHED_ROLES = ['lead', 'harmony', 'bass', 'pad', 'arp'] as const satisfies readonly Role[];
 
 export const QUEUE_NAMES = { compose: 'tunesmith-compose', deliver: 'tunesmith-deliver' } as const;
 
 export const DeliverySchema = z.object({
   applicationId: z.string().min(1),
-  /** Interaction token: lets anyone holding it edit the reply for 15 minutes. Never logged. */
-  interactionToken: z.string().min(1),
+  /**
+   * Interaction token: lets anyone holding it edit the reply for 15 minutes. Never logged.
+   * Absent for a piece asked for in a message (a mention, a DM, a reply): see `replyMessageId`.
+   */
+  interactionToken: z.string().min(1).optional(),
+  /**
+   * For a piece asked for in a message: the bot's own reply (in `channelId`) that progress and the
+   * result edit. Channel messages do not expire as interaction tokens do.
+   */
+  replyMessageId: z.string().regex(/^\d{1,20}$/).optional(),
+  /** A line shown above the result: what an edit changed and kept ("tempo 82 → 70 bpm; key and melody kept"). */
+  note: z.string().max(1000).optional(),
   channelId: z.string().min(1),
   guildId: z.string().nullable(),
   userId: z.string().min(1),
@@ -37,7 +51,7 @@ export const DeliverySchema = z.object({
    * idempotent: a redelivery after a crash mid-post could post it twice.
    */
   post: z.enum(['edit', 'followUp']).optional(),
-});
+}).refine((d) => d.interactionToken !== undefined || d.replyMessageId !== undefined, { message: 'a delivery needs an interaction token or a reply message id' });
 export type Delivery = z.infer<typeof DeliverySchema>;
 
 export const RenderSpecSchema = z.object({
@@ -77,6 +91,12 @@ export const TransformSchema = z.object({
   transpose: z.number().int().min(-11).max(11).default(0),
   /** An instrument preset id, or absent to keep the programs. */
   instruments: z.string().regex(/^[a-z0-9-]{1,16}$/).optional(),
+  /** GM programs for roles (after the preset): "on guitar", "piano → rhodes". */
+  programs: z.partialRecord(z.enum(PITCHED_ROLES), z.number().int().min(0).max(127)).optional(),
+  /** Roles left out: "no drums", "no piano". */
+  drop: z.array(z.enum(ROLES)).max(ROLES.length).optional(),
+  /** New tracks doubling a role's notes on another instrument: "add strings". */
+  layers: z.array(z.object({ role: z.enum(PITCHED_ROLES), program: z.number().int().min(0).max(127) })).max(3).optional(),
 });
 export type Transform = z.infer<typeof TransformSchema>;
 

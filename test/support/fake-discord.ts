@@ -18,7 +18,10 @@ import { FakeRestServer } from './fake-discord/rest.ts';
 import { buildRoutes } from './fake-discord/routes.ts';
 import { randomToken } from './fake-discord/snowflake.ts';
 import { CERT_DIR, FakeVoiceServer } from './fake-discord/voice.ts';
-import { FakeUser, World, type FakeChannel, type FakeGuild, type FakeRole } from './fake-discord/world.ts';
+import { FakeChannel, FakePrivateChannel, FakeUser, World, type FakeGuild, type FakeRole } from './fake-discord/world.ts';
+
+/** GatewayIntentBits.MessageContent (privileged). */
+const MESSAGE_CONTENT_INTENT = 1 << 15;
 import { waitFor, type WaitOptions } from './wait.ts';
 
 export { P as Permissions } from './fake-discord/permissions.ts';
@@ -26,7 +29,7 @@ export type { FakeAttachment, FakeMessage } from './fake-discord/messages.ts';
 export type { RestCall, Fault, FaultMatch } from './fake-discord/rest.ts';
 export type { VoiceConnectionRecord, OpusFrame } from './fake-discord/voice.ts';
 export type { InteractionRecord, InvokeContext, OptionValue } from './fake-discord/interactions.ts';
-export type { FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser } from './fake-discord/world.ts';
+export type { FakeChannel, FakeGuild, FakeMember, FakePrivateChannel, FakeRole, FakeUser } from './fake-discord/world.ts';
 export { decodeOpus, type DecodedAudio } from './fake-discord/opus.ts';
 
 export interface FakeDiscordOptions {
@@ -160,6 +163,15 @@ export class FakeDiscord {
 
   private resolveContext(asUser: InvokeContext | FakeUser = {}): ResolvedContext {
     const ctx: InvokeContext = asUser instanceof FakeUser ? { user: asUser } : asUser;
+    const install = ctx.install ?? 'guild';
+    if (ctx.channel instanceof FakePrivateChannel) {
+      const user = ctx.user ?? ctx.channel.recipients.find((u) => !u.bot);
+      if (!user) throw new Error('fake-discord: the private channel has no human recipient');
+      if (!ctx.channel.withBot && install !== 'user') {
+        throw new Error('fake-discord: only a user-installed app can be used in a group DM without the bot (pass install: "user")');
+      }
+      return { user, guild: null, channel: ctx.channel, locale: ctx.locale ?? 'en-US', context: ctx.channel.withBot ? 1 : 2, install };
+    }
     const guild: FakeGuild | undefined = ctx.channel?.guild ?? [...this.world.guilds.values()][0];
     if (!guild) throw new Error('fake-discord: no guild in the world; call seedGuild() or world.addGuild() first');
     const channel = ctx.channel ?? guild.textChannels[0];
@@ -167,31 +179,98 @@ export class FakeDiscord {
     const user = ctx.user ?? [...guild.members.values()].map((m) => m.user).find((u) => !u.bot);
     if (!user) throw new Error(`fake-discord: guild ${guild.name} has no human member`);
     guild.member(user);
-    return { user, guild, channel, locale: ctx.locale ?? 'en-US' };
+    return { user, guild, channel, locale: ctx.locale ?? 'en-US', context: 0, install };
   }
 
   private async send(it: InteractionRecord, data: Record<string, unknown>): Promise<InteractionRecord> {
     await this.gateway.waitForSession();
     it.payload = baseInteraction(it, this.applicationId, data);
     this.interactions.set(it.id, it);
-    this.gateway.dispatch('INTERACTION_CREATE', it.payload, it.ctx.guild.id);
+    this.gateway.dispatch('INTERACTION_CREATE', it.payload, it.ctx.guild?.id ?? null);
     return it;
   }
 
-  private command(path: string[], rc: ResolvedContext) {
-    const command = this.commands.find(path[0]!, rc.guild.id);
+  /**
+   * The command as the Discord client offers it here: registered, allowed in this context
+   * (`contexts`, default guild and bot DM) and installation (`integration_types`, default guild
+   * install), and visible to the member (`default_member_permissions`, in servers).
+   */
+  private command(path: string[], rc: ResolvedContext, type = 1) {
+    const guildId = rc.guild?.id ?? null;
+    const command = this.commands.find(path[0]!, guildId, type);
     if (!command) {
-      const known = [...this.commands.global, ...this.commands.list(rc.guild.id)].map((c) => c.name);
+      const known = [...this.commands.global, ...(guildId ? this.commands.list(guildId) : [])].map((c) => c.name);
       throw new Error(`fake-discord: /${path[0]} is not registered (registered: ${known.join(', ') || 'none'}); the bot must PUT its commands first`);
     }
+    const contexts = (command.contexts as number[] | null) ?? [0, 1];
+    const installs = (command.integration_types as number[] | undefined) ?? [0];
+    const where = ['a server', 'the bot\'s DM', 'a private channel'][rc.context];
+    if (!contexts.includes(rc.context)) throw new Error(`fake-discord: ${command.name} is not offered in ${where} (contexts ${JSON.stringify(contexts)})`);
+    if (!installs.includes(rc.install === 'user' ? 1 : 0)) {
+      throw new Error(`fake-discord: ${command.name} is not offered to a ${rc.install}-installed app (integration_types ${JSON.stringify(installs)})`);
+    }
     const required = command.default_member_permissions;
-    if (typeof required === 'string') {
+    if (typeof required === 'string' && rc.guild && rc.channel instanceof FakeChannel) {
       const perms = rc.guild.permissionsFor(rc.user, rc.channel);
       if ((perms & BigInt(required)) !== BigInt(required)) {
         throw new Error(`fake-discord: ${rc.user.username} cannot see /${command.name} (needs permissions ${required})`);
       }
     }
     return command;
+  }
+
+  /**
+   * A message context-menu command ("Apps → <name>" on `target`), as `ctx.user`. The target
+   * message travels in `data.resolved.messages`, content included (Discord sends it without the
+   * Message Content intent).
+   */
+  async invokeMessageCommand(name: string, target: FakeMessage, ctx?: InvokeContext | FakeUser): Promise<InteractionRecord> {
+    const given: InvokeContext = ctx instanceof FakeUser ? { user: ctx } : (ctx ?? {});
+    const rc = this.resolveContext({ ...given, channel: given.channel ?? this.world.anyChannel(target.channelId) });
+    const command = this.command([name], rc, 3);
+    const data = { id: command.id, name: command.name, type: 3, target_id: target.id, resolved: { messages: { [target.id]: target.toAPI() } } };
+    return this.send(new InteractionRecord(InteractionType.Command, rc, null, name), data);
+  }
+
+  /**
+   * A person writes a message: in a guild text channel or a DM with the bot. `mentionBot` adds
+   * "<@bot> " in front and the bot to `mentions`; `replyTo` makes it a reply, which pings the
+   * replied-to author unless `ping: false` (as the client's @ON/OFF toggle). The bot receives it
+   * as MESSAGE_CREATE, with the content blanked unless it has the Message Content intent or the
+   * message is a DM, mentions it, or is its own (Discord's rule).
+   */
+  sendMessage(
+    from: FakeUser,
+    where: FakeChannel | FakePrivateChannel,
+    content: string,
+    opts: { mentionBot?: boolean; replyTo?: FakeMessage; ping?: boolean; mentions?: FakeUser[] } = {},
+  ): FakeMessage {
+    const guild = where instanceof FakeChannel ? where.guild : null;
+    if (guild) guild.member(from);
+    else if (!(where as FakePrivateChannel).recipients.includes(from)) throw new Error(`fake-discord: ${from.username} is not in that private channel`);
+    const m = this.messages.create([where.id, guild?.id ?? null, from, null, null]);
+    m.content = opts.mentionBot ? `<@${this.bot.id}> ${content}` : content;
+    m.mentions = [...(opts.mentionBot ? [this.bot] : []), ...(opts.mentions ?? [])];
+    if (opts.replyTo) {
+      if (opts.replyTo.channelId !== where.id) throw new Error('fake-discord: a reply must be in the same channel');
+      m.reference = opts.replyTo;
+      if (opts.ping !== false && !m.mentions.includes(opts.replyTo.author)) m.mentions.push(opts.replyTo.author);
+    }
+    m.snapshot();
+    // Discord adds channel_type to MESSAGE_CREATE; discord.js needs it to build an uncached DM channel.
+    const payload = { ...m.toAPI(), channel_type: where.type, ...(guild ? { member: guild.member(from).toAPI(false) } : {}) };
+    const botCanRead = !guild || m.mentions.includes(this.bot) || from === this.bot;
+    this.gateway.dispatch(
+      'MESSAGE_CREATE',
+      (intents: number) => (botCanRead || (intents & MESSAGE_CONTENT_INTENT) !== 0 ? payload : { ...payload, content: '', embeds: [], attachments: [], components: [] }),
+      guild?.id ?? null,
+    );
+    return m;
+  }
+
+  /** The bot's messages that reply to `message` (message_reference), oldest first. */
+  repliesTo(message: FakeMessage): FakeMessage[] {
+    return this.messages.all.filter((m) => m.reference === message && m.author === this.bot && !m.deleted);
   }
 
   /**
@@ -244,8 +323,11 @@ export class FakeDiscord {
   private component(message: FakeMessage, data: Record<string, unknown>, asUser: InvokeContext | FakeUser = {}): Promise<InteractionRecord> {
     const ctx: InvokeContext = asUser instanceof FakeUser ? { user: asUser } : asUser;
     if (message.deleted) throw new Error(`fake-discord: message ${message.id} was deleted`);
-    const channel = ctx.channel ?? this.world.findChannel(message.channelId);
-    const rc = this.resolveContext({ ...ctx, channel, user: ctx.user ?? message.interaction?.user });
+    const channel = ctx.channel ?? this.world.anyChannel(message.channelId);
+    // A message an interaction made is clicked under that interaction's installation.
+    const origin = message.interaction ? this.interactions.get(message.interaction.id) : undefined;
+    const user = ctx.user ?? message.interaction?.user ?? (message.reference?.author.bot ? undefined : message.reference?.author);
+    const rc = this.resolveContext({ ...ctx, channel, user, install: ctx.install ?? origin?.ctx.install });
     return this.send(new InteractionRecord(InteractionType.Component, rc, message), data);
   }
 

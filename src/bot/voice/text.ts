@@ -22,7 +22,7 @@ export function describeTrack(t: TrackInfo): string {
 }
 
 export const say = {
-  guildOnly: 'Voice playback works in servers, not in direct messages.',
+  guildOnly: 'Voice playback works only in servers that added Tunesmith: here it runs as your own app (a DM, a group DM, or a server without the bot), so it can post pieces but cannot join a voice channel.',
   notInVoice: 'Join a voice channel first, then try again: I play into the voice channel you are in.',
   missingPermissions: (channelId: string, names: string[]) =>
     `I can't play in <#${channelId}>: I'm missing the ${andList(names.map((n) => `**${n}**`))} permission${names.length > 1 ? 's' : ''} there. A server admin can allow ${names.length > 1 ? 'them' : 'it'} for me in the channel's settings → Permissions.`,

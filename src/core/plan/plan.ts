@@ -135,7 +135,7 @@ export function planPiece(request: CompositionRequest, rng: Rng): Plan {
     beatTicks,
     sections,
     chords,
-    instruments: chooseInstruments(style, request.instruments),
+    instruments: { ...chooseInstruments(style, request.instruments), ...(request.drums !== undefined ? { drums: request.drums } : {}) },
     finalTick,
     finalOffTick,
     totalTicks,

@@ -59,9 +59,9 @@ export class CommandRegistry {
     return i >= 0;
   }
 
-  /** A chat-input command visible in a guild (guild commands shadow global ones). */
-  find(name: string, guildId: string | null): RegisteredCommand | undefined {
-    const isChat = (c: RegisteredCommand) => c.name === name && c.type === 1;
+  /** A command of `type` (1 chat input, 2 user, 3 message) visible in a guild (guild commands shadow global ones). */
+  find(name: string, guildId: string | null, type = 1): RegisteredCommand | undefined {
+    const isChat = (c: RegisteredCommand) => c.name === name && c.type === type;
     return (guildId ? this.guilds.get(guildId)?.find(isChat) : undefined) ?? this.global.find(isChat);
   }
 

@@ -15,7 +15,7 @@ import { waitFor } from '../wait.ts';
 const HEARTBEAT_INTERVAL_MS = 41_250;
 
 // Gateway intents that gate each dispatch (events not listed are always sent).
-const I = { Guilds: 1 << 0, GuildMembers: 1 << 1, GuildVoiceStates: 1 << 7, GuildMessages: 1 << 9 };
+const I = { Guilds: 1 << 0, GuildMembers: 1 << 1, GuildVoiceStates: 1 << 7, GuildMessages: 1 << 9, DirectMessages: 1 << 12 };
 const EVENT_INTENT: Record<string, number> = {
   GUILD_CREATE: I.Guilds,
   GUILD_UPDATE: I.Guilds,
@@ -26,6 +26,7 @@ const EVENT_INTENT: Record<string, number> = {
   CHANNEL_CREATE: I.Guilds,
   CHANNEL_UPDATE: I.Guilds,
   CHANNEL_DELETE: I.Guilds,
+  THREAD_CREATE: I.Guilds,
   GUILD_MEMBER_ADD: I.GuildMembers,
   GUILD_MEMBER_UPDATE: I.GuildMembers,
   GUILD_MEMBER_REMOVE: I.GuildMembers,
@@ -251,7 +252,8 @@ export class FakeGateway extends EventEmitter {
     for (const session of this.liveSessions()) {
       const shard = guildId ? this.shardOf(guildId, session.shard[1]) : 0;
       if (shard !== session.shard[0]) continue;
-      const needed = EVENT_INTENT[t];
+      // Message events outside a guild need DirectMessages instead of GuildMessages.
+      const needed = !guildId && t.startsWith('MESSAGE_') ? I.DirectMessages : EVENT_INTENT[t];
       if (needed !== undefined && (session.intents & needed) === 0) continue;
       const d = typeof data === 'function' ? (data as (i: number) => unknown)(session.intents) : data;
       this.sendDispatch(session, t, d);

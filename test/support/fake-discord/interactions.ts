@@ -2,7 +2,8 @@ import { ApplicationCommandOptionType as T, ComponentType } from 'discord.js';
 import type { RegisteredCommand } from './commands.ts';
 import type { FakeAttachment, FakeMessage, MessageStore } from './messages.ts';
 import { randomToken, snowflake } from './snowflake.ts';
-import { FakeChannel, FakeMember, FakeRole, FakeUser, type FakeGuild } from './world.ts';
+import { FakeChannel, FakeMember, FakePrivateChannel, FakeRole, FakeUser, type FakeGuild } from './world.ts';
+import { P } from './permissions.ts';
 import { waitFor } from '../wait.ts';
 
 type Json = Record<string, unknown>;
@@ -17,19 +18,32 @@ export const CallbackType = {
   Modal: 9,
 } as const;
 
-/** Who invokes, and where. Defaults: the first guild's first text channel, its first human member. */
+/**
+ * Who invokes, and where. Defaults: the first guild's first text channel, its first human member.
+ * `channel` may be a private channel: the bot's DM (context 1) or a group DM without the bot
+ * (context 2). `install` says whose installation of the app authorises it: the server's (default)
+ * or the user's own (a user-installed app: the only way it works in a group DM).
+ */
 export interface InvokeContext {
   user?: FakeUser;
-  channel?: FakeChannel;
+  channel?: FakeChannel | FakePrivateChannel;
   locale?: string;
+  install?: 'guild' | 'user';
 }
 
 export interface ResolvedContext {
   user: FakeUser;
-  guild: FakeGuild;
-  channel: FakeChannel;
+  /** null in a DM or group DM. */
+  guild: FakeGuild | null;
+  channel: FakeChannel | FakePrivateChannel;
   locale: string;
+  /** Discord's interaction context: 0 guild, 1 the bot's DM, 2 another private channel. */
+  context: 0 | 1 | 2;
+  install: 'guild' | 'user';
 }
+
+/** DMs allow files up to 10 MiB (no boosts). */
+const PRIVATE_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
 /** A test-provided file for an ATTACHMENT option. */
 export interface OptionFile {
@@ -136,6 +150,28 @@ export function baseInteraction(
   data: Json,
 ): Json {
   const { user, guild, channel, locale } = it.ctx;
+  const owners = it.ctx.install === 'user' ? { '1': user.id } : { '0': guild?.id ?? '0' };
+  if (!guild || channel instanceof FakePrivateChannel) {
+    return {
+      id: it.id,
+      application_id: applicationId,
+      type: it.type,
+      token: it.token,
+      version: 1,
+      data,
+      channel_id: channel.id,
+      channel: channel.toAPI(),
+      user: user.toAPI(),
+      // In private channels an app may post its responses, embed links and attach files.
+      app_permissions: (P.ViewChannel | P.SendMessages | P.EmbedLinks | P.AttachFiles | P.ReadMessageHistory).toString(),
+      locale,
+      entitlements: [],
+      authorizing_integration_owners: owners,
+      context: it.ctx.context,
+      attachment_size_limit: PRIVATE_UPLOAD_LIMIT,
+      ...(it.sourceMessage ? { message: it.sourceMessage.toAPI() } : {}),
+    };
+  }
   const member = guild.member(user);
   const userPerms = guild.permissionsFor(user, channel);
   return {
@@ -154,7 +190,7 @@ export function baseInteraction(
     locale,
     guild_locale: guild.preferredLocale,
     entitlements: [],
-    authorizing_integration_owners: { '0': guild.id },
+    authorizing_integration_owners: owners,
     context: 0,
     attachment_size_limit: guild.uploadLimitBytes,
     ...(it.sourceMessage ? { message: it.sourceMessage.toAPI() } : {}),
@@ -261,8 +297,8 @@ function optionValue(def: Json, value: OptionValue, ctx: ResolvedContext, messag
       const user = value instanceof FakeMember ? value.user : value;
       if (!(user instanceof FakeUser)) throw fail('expects a FakeUser or FakeMember');
       bucket('users')[user.id] = user.toAPI();
-      const member = ctx.guild.members.get(user.id);
-      if (member) {
+      const member = ctx.guild?.members.get(user.id);
+      if (member && ctx.guild && ctx.channel instanceof FakeChannel) {
         bucket('members')[user.id] = { ...member.toAPI(false), permissions: ctx.guild.permissionsFor(user, ctx.channel).toString() };
       }
       return user.id;
@@ -271,7 +307,7 @@ function optionValue(def: Json, value: OptionValue, ctx: ResolvedContext, messag
       if (!(value instanceof FakeChannel)) throw fail('expects a FakeChannel');
       bucket('channels')[value.id] = {
         id: value.id, name: value.name, type: value.type, guild_id: value.guild.id,
-        permissions: ctx.guild.permissionsFor(ctx.user, value).toString(),
+        permissions: (ctx.guild?.permissionsFor(ctx.user, value) ?? 0n).toString(),
       };
       return value.id;
     case T.Role:

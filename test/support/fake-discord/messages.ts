@@ -41,6 +41,10 @@ export class FakeMessage {
   attachments: FakeAttachment[] = [];
   flags = 0;
   deleted = false;
+  /** Users the message mentions (a reply that pings includes the replied-to author). */
+  mentions: FakeUser[] = [];
+  /** The message this one replies to (message_reference). */
+  reference: FakeMessage | null = null;
   /** The state after creation and after every edit, oldest first. */
   readonly history: MessageSnapshot[] = [];
 
@@ -91,10 +95,10 @@ export class FakeMessage {
     });
   }
 
-  toAPI() {
+  toAPI(withReferenced = true): Record<string, unknown> {
     return {
       id: this.id,
-      type: this.interaction?.type === 2 ? 20 : 0,
+      type: this.interaction?.type === 2 ? 20 : this.reference ? 19 : 0,
       channel_id: this.channelId,
       ...(this.guildId ? { guild_id: this.guildId } : {}),
       author: this.author.toAPI(),
@@ -103,8 +107,14 @@ export class FakeMessage {
       edited_timestamp: this.editedAt?.toISOString() ?? null,
       tts: false,
       mention_everyone: false,
-      mentions: [],
+      mentions: this.mentions.map((u) => u.toAPI()),
       mention_roles: [],
+      ...(this.reference
+        ? {
+            message_reference: { type: 0, message_id: this.reference.id, channel_id: this.reference.channelId, ...(this.reference.guildId ? { guild_id: this.reference.guildId } : {}) },
+            ...(withReferenced ? { referenced_message: this.reference.deleted ? null : this.reference.toAPI(false) } : {}),
+          }
+        : {}),
       attachments: this.attachments.map((a) => ({
         id: a.id,
         filename: a.filename,

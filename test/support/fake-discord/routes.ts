@@ -5,7 +5,7 @@ import type { UploadedFile } from './multipart.ts';
 import { P } from './permissions.ts';
 import { apiError, type RestRequest, type RestResponse, type Route } from './rest.ts';
 import { validateCommands, validateMessageBody } from './validate.ts';
-import type { FakeGuild, World } from './world.ts';
+import { FakePrivateChannel, type FakeGuild, type World } from './world.ts';
 
 /** What the REST routes need from the fake. */
 export interface RouteContext {
@@ -34,6 +34,7 @@ const E = {
   alreadyAcked: () => apiError(400, 40060, 'Interaction has already been acknowledged.'),
   empty: () => apiError(400, 50006, 'Cannot send an empty message'),
   missingPermissions: () => apiError(403, 50013, 'Missing Permissions'),
+  missingAccess: () => apiError(403, 50001, 'Missing Access'),
   notAuthor: () => apiError(403, 50005, 'Cannot edit a message authored by another user'),
   tooLarge: () => apiError(413, 40005, 'Request entity too large'),
   invalidForm: (errors: unknown) => apiError(400, 50035, 'Invalid Form Body', errors),
@@ -48,7 +49,7 @@ export function buildRoutes(ctx: RouteContext): Route[] {
   const guildOf = (id: string | undefined) => (id ? world.guild(id) : undefined);
   const dispatchMessage = (t: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE', m: FakeMessage) => {
     // Ephemeral messages exist only for their recipient; the bot's gateway never sees them.
-    if (!m.ephemeral) ctx.dispatch(t, { ...m.toAPI(), member: undefined }, m.guildId);
+    if (!m.ephemeral) ctx.dispatch(t, { ...m.toAPI(), channel_type: world.anyChannel(m.channelId)?.type, member: undefined }, m.guildId);
   };
 
   /** Validate and apply a message create/edit; on failure the message is left unchanged. */
@@ -68,7 +69,7 @@ export function buildRoutes(ctx: RouteContext): Route[] {
   };
 
   const interactionMessage = (it: InteractionRecord) =>
-    messages.create([it.ctx.channel.id, it.ctx.guild.id, bot, { id: it.id, type: it.type, name: it.commandName ?? undefined, user: it.ctx.user }, appId]);
+    messages.create([it.ctx.channel.id, it.ctx.guild?.id ?? null, bot, { id: it.id, type: it.type, name: it.commandName ?? undefined, user: it.ctx.user }, appId]);
 
   /** The interaction behind a webhook token (interaction webhooks only). */
   const byToken = (req: RestRequest): InteractionRecord | undefined => {
@@ -210,13 +211,31 @@ export function buildRoutes(ctx: RouteContext): Route[] {
   };
 
   const channelMessageCreate = (req: RestRequest) => {
-    const channel = world.findChannel(req.params.channel!);
+    const channel = world.anyChannel(req.params.channel!);
     if (!channel) return E.unknownChannel();
-    const perms = channel.guild.permissionsFor(bot, channel);
-    const needed = P.ViewChannel | P.SendMessages | (req.files.length ? P.AttachFiles : 0n);
-    if ((perms & needed) !== needed) return E.missingPermissions();
-    const m = messages.create([channel.id, channel.guild.id, bot, null, null]);
-    const failed = writeMessage(m, (req.json ?? {}) as Json, req.files, false);
+    if (channel instanceof FakePrivateChannel) {
+      // The bot posts only in its own DMs; a group DM it is not in is out of reach.
+      if (!channel.withBot) return E.missingAccess();
+    } else {
+      const perms = channel.guild.permissionsFor(bot, channel);
+      const replying = Boolean(((req.json ?? {}) as Json).message_reference);
+      // A reply needs Read Message History besides View Channel and Send Messages.
+      const send = channel.isThread ? P.SendMessagesInThreads : P.SendMessages;
+      const needed = P.ViewChannel | send | (req.files.length ? P.AttachFiles : 0n) | (replying ? P.ReadMessageHistory : 0n);
+      if ((perms & needed) !== needed) return E.missingPermissions();
+    }
+    const body = (req.json ?? {}) as Json;
+    const ref = body.message_reference as Json | undefined;
+    let reference: FakeMessage | null = null;
+    if (ref?.message_id) {
+      reference = messages.get(String(ref.message_id)) ?? null;
+      if ((!reference || reference.deleted || reference.channelId !== channel.id) && ref.fail_if_not_exists !== false) {
+        return E.invalidForm({ message_reference: { _errors: [{ code: 'REPLIES_UNKNOWN_MESSAGE', message: 'Unknown message' }] } });
+      }
+    }
+    const m = messages.create([channel.id, channel instanceof FakePrivateChannel ? null : channel.guild.id, bot, null, null]);
+    m.reference = reference;
+    const failed = writeMessage(m, body, req.files, false);
     if (failed) {
       m.deleted = true;
       return failed;
@@ -307,11 +326,18 @@ export function buildRoutes(ctx: RouteContext): Route[] {
     r('POST', '/webhooks/:app/:token', followup, false),
 
     r('GET', '/channels/:channel', (req) => {
-      const c = world.findChannel(req.params.channel!);
+      const c = world.anyChannel(req.params.channel!);
+      if (c instanceof FakePrivateChannel && !c.withBot) return E.missingAccess();
       return c ? ok(c.toAPI()) : E.unknownChannel();
+    }),
+    r('POST', '/users/@me/channels', (req) => {
+      const user = world.users.get(String(((req.json ?? {}) as Json).recipient_id ?? ''));
+      return user ? ok(world.dmWith(user).toAPI()) : E.unknownUser();
     }),
     r('POST', '/channels/:channel/messages', channelMessageCreate),
     r('GET', '/channels/:channel/messages/:message', (req) => {
+      const channel = world.findChannel(req.params.channel!);
+      if (channel && (channel.guild.permissionsFor(bot, channel) & (P.ViewChannel | P.ReadMessageHistory)) !== (P.ViewChannel | P.ReadMessageHistory)) return E.missingAccess();
       const m = channelMessage(req);
       return m ? ok(m.toAPI()) : E.unknownMessage();
     }),

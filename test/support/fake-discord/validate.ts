@@ -122,8 +122,11 @@ export function validateCommands(commands: unknown): FieldErrors | null {
     const key = `${type}:${String(cmd.name)}`;
     if (seen.has(key)) c.add(`${i}.name`, 'Application command names must be unique', 'APPLICATION_COMMANDS_DUPLICATE_NAME');
     seen.add(key);
+    validateInstall(c, i, cmd);
     if (type === 1) {
       validateName(c, `${i}.name`, cmd.name);
+      for (const [locale, name] of Object.entries((cmd.name_localizations ?? {}) as Json)) validateName(c, `${i}.name_localizations.${locale}`, name);
+      for (const [locale, text] of Object.entries((cmd.description_localizations ?? {}) as Json)) c.maxLength(`${i}.description_localizations.${locale}`, text, 100, 1);
       c.maxLength(`${i}.description`, cmd.description ?? '', 100, 1);
       validateOptions(c, `${i}.options`, (cmd.options ?? []) as Json[], 0);
       if (commandLength(cmd) > 4000) c.add(`${i}`, 'Command exceeds maximum size (4000)', 'APPLICATION_COMMAND_TOO_LARGE');
@@ -133,6 +136,22 @@ export function validateCommands(commands: unknown): FieldErrors | null {
     }
   });
   return c.ok ? null : c.errors;
+}
+
+/** Discord's locales (https://discord.com/developers/docs/reference#locales). */
+const LOCALES = new Set(['id', 'da', 'de', 'en-GB', 'en-US', 'es-ES', 'es-419', 'fr', 'hr', 'it', 'lt', 'hu', 'nl', 'no', 'pl', 'pt-BR', 'ro', 'fi', 'sv-SE', 'vi', 'tr', 'cs', 'el', 'bg', 'ru', 'uk', 'hi', 'th', 'zh-CN', 'ja', 'zh-TW', 'ko']);
+
+/** integration_types ⊆ {0 guild, 1 user}, contexts ⊆ {0 guild, 1 bot DM, 2 private channel}, locales known. */
+function validateInstall(c: Collector, i: number, cmd: Json): void {
+  const subset = (path: string, value: unknown, allowed: number[]) => {
+    if (value === undefined || value === null) return;
+    if (!Array.isArray(value) || value.length === 0 || value.some((v) => !allowed.includes(v as number))) c.add(`${i}.${path}`, `Must be a non-empty list of ${allowed.join(', ')}.`, 'BASE_TYPE_CHOICES');
+  };
+  subset('integration_types', cmd.integration_types, [0, 1]);
+  subset('contexts', cmd.contexts, [0, 1, 2]);
+  for (const key of ['name_localizations', 'description_localizations']) {
+    for (const locale of Object.keys((cmd[key] ?? {}) as Json)) if (!LOCALES.has(locale)) c.add(`${i}.${key}.${locale}`, 'Invalid locale.', 'BASE_TYPE_CHOICES');
+  }
 }
 
 function validateName(c: Collector, path: string, name: unknown): void {

@@ -76,15 +76,36 @@ export class FakeChannel {
     readonly guild: FakeGuild,
     readonly id: string,
     public name: string,
-    readonly type: ChannelType.GuildText | ChannelType.GuildVoice,
+    readonly type: ChannelType.GuildText | ChannelType.GuildVoice | ChannelType.PublicThread,
     public position: number,
+    /** For a thread: the text channel it was started in. */
+    readonly parent: FakeChannel | null = null,
   ) {}
 
   get isVoice(): boolean {
     return this.type === ChannelType.GuildVoice;
   }
 
-  toAPI() {
+  get isThread(): boolean {
+    return this.type === ChannelType.PublicThread;
+  }
+
+  toAPI(): Record<string, unknown> {
+    if (this.parent) {
+      return {
+        id: this.id,
+        type: this.type,
+        guild_id: this.guild.id,
+        name: this.name,
+        parent_id: this.parent.id,
+        owner_id: this.guild.ownerId,
+        message_count: 0,
+        member_count: 1,
+        rate_limit_per_user: 0,
+        flags: 0,
+        thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
+      };
+    }
     const base = {
       id: this.id,
       type: this.type,
@@ -137,6 +158,38 @@ export class FakeMember {
   }
 }
 
+/**
+ * A channel outside any guild: the bot's DM with a user (type 1), or a group DM / a DM between two
+ * users (type 3 here) where the bot is not a member and only a user-installed app's interactions
+ * can reach (interaction context 2).
+ */
+export class FakePrivateChannel {
+  constructor(
+    readonly id: string,
+    readonly type: ChannelType.DM | ChannelType.GroupDM,
+    readonly recipients: FakeUser[],
+    /** True for the bot's own DM channel with a user: the bot can read and post there. */
+    readonly withBot: boolean,
+  ) {}
+
+  get isVoice(): boolean {
+    return false;
+  }
+
+  toAPI() {
+    return {
+      id: this.id,
+      type: this.type,
+      recipients: this.recipients.filter((u) => !u.bot).map((u) => u.toAPI()),
+      last_message_id: null,
+      flags: 0,
+      ...(this.type === ChannelType.GroupDM ? { name: null, icon: null, owner_id: this.recipients[0]?.id } : {}),
+    };
+  }
+}
+
+export type AnyChannel = FakeChannel | FakePrivateChannel;
+
 export interface VoiceState {
   userId: string;
   channelId: string;
@@ -183,6 +236,19 @@ export class FakeGuild {
 
   addTextChannel(opts: { name: string }): FakeChannel {
     return this.addChannel(opts.name, ChannelType.GuildText);
+  }
+
+  /**
+   * A public thread started from a message in a text channel: its id is the starter message's id,
+   * as on Discord, and it follows the parent's permission overwrites (THREAD_CREATE).
+   */
+  addThread(parent: FakeChannel, starter: { id: string; channelId: string }, name = 'thread'): FakeChannel {
+    if (starter.channelId !== parent.id) throw new Error('fake-discord: a thread starts from a message in its parent channel');
+    const thread = new FakeChannel(this, starter.id, name, ChannelType.PublicThread, 0, parent);
+    thread.overwrites = parent.overwrites;
+    this.channels.set(thread.id, thread);
+    this.world.emitDispatch('THREAD_CREATE', { ...thread.toAPI(), newly_created: true }, this.id);
+    return thread;
   }
 
   addVoiceChannel(opts: { name: string; userLimit?: number }): FakeChannel {
@@ -243,7 +309,7 @@ export class FakeGuild {
   }
 
   get textChannels(): FakeChannel[] {
-    return [...this.channels.values()].filter((c) => !c.isVoice);
+    return [...this.channels.values()].filter((c) => !c.isVoice && !c.isThread);
   }
 
   permissionsFor(user: FakeUser | string, channel?: FakeChannel): bigint {
@@ -339,10 +405,10 @@ export class FakeGuild {
       unavailable: false,
       member_count: this.members.size,
       roles: [...this.roles.values()].map((r) => r.toAPI()),
-      channels: [...this.channels.values()].map((c) => c.toAPI()),
+      channels: [...this.channels.values()].filter((c) => !c.isThread).map((c) => c.toAPI()),
       members: [...this.members.values()].map((m) => m.toAPI()),
       voice_states: opts.withVoiceStates ? [...this.voiceStates.values()].map(voiceStateToAPI) : [],
-      threads: [],
+      threads: [...this.channels.values()].filter((c) => c.isThread).map((c) => c.toAPI()),
       presences: [],
       stage_instances: [],
       guild_scheduled_events: [],
@@ -369,6 +435,8 @@ function voiceStateToAPI(s: VoiceState) {
 export class World extends EventEmitter<WorldEvents> {
   readonly users = new Map<string, FakeUser>();
   readonly guilds = new Map<string, FakeGuild>();
+  /** DMs with the bot and private channels (group DMs) the bot is not in. */
+  readonly privateChannels = new Map<string, FakePrivateChannel>();
   readonly bot: FakeUser;
   readonly applicationId: string;
 
@@ -404,6 +472,26 @@ export class World extends EventEmitter<WorldEvents> {
 
   guild(id: string): FakeGuild | undefined {
     return this.guilds.get(id);
+  }
+
+  /** The bot's DM channel with a user (created on first use, as Discord does when either side writes). */
+  dmWith(user: FakeUser): FakePrivateChannel {
+    for (const c of this.privateChannels.values()) if (c.withBot && c.recipients.includes(user)) return c;
+    const channel = new FakePrivateChannel(snowflake(), ChannelType.DM, [user, this.bot], true);
+    this.privateChannels.set(channel.id, channel);
+    return channel;
+  }
+
+  /** A group DM between users, without the bot: only a user-installed app's commands work there. */
+  addGroupDM(users: FakeUser[]): FakePrivateChannel {
+    const channel = new FakePrivateChannel(snowflake(), ChannelType.GroupDM, users, false);
+    this.privateChannels.set(channel.id, channel);
+    return channel;
+  }
+
+  /** A guild channel or a private channel. */
+  anyChannel(id: string): AnyChannel | undefined {
+    return this.findChannel(id) ?? this.privateChannels.get(id);
   }
 
   findChannel(id: string): FakeChannel | undefined {

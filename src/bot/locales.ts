@@ -1,0 +1,100 @@
+/**
+ * The user-facing words of talking to Tunesmith, in one place: where each command may be used
+ * (installs and contexts), the localised names and descriptions of the commands (German and
+ * Spanish besides English), and the lines the bot says in conversation (mentions, replies, DMs).
+ *
+ * Discord shows a command's name and description in the member's client language when the
+ * command has `name_localizations` / `description_localizations` for it; the registry applies
+ * these tables to every command module when it loads them (src/bot/registry.ts).
+ */
+import { ApplicationIntegrationType, InteractionContextType, type LocalizationMap } from 'discord.js';
+
+/** Where a command works. */
+export type Availability = 'everywhere' | 'guild';
+
+/**
+ * "everywhere": installed to a server or to a user, in servers, the bot's DM and other private
+ * channels (group DMs). "guild": servers that installed the app only (voice and server settings).
+ * A command not listed here is guild-only.
+ */
+export const AVAILABILITY: Readonly<Record<string, Availability>> = {
+  compose: 'everywhere',
+  'Compose from this message': 'everywhere',
+  styles: 'everywhere',
+  help: 'everywhere',
+  about: 'everywhere',
+  play: 'guild',
+  queue: 'guild',
+  skip: 'guild',
+  stop: 'guild',
+  nowplaying: 'guild',
+  volume: 'guild',
+  settings: 'guild',
+};
+
+export function installFor(name: string): { integrationTypes: ApplicationIntegrationType[]; contexts: InteractionContextType[] } {
+  return AVAILABILITY[name] === 'everywhere'
+    ? {
+        integrationTypes: [ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall],
+        contexts: [InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel],
+      }
+    : { integrationTypes: [ApplicationIntegrationType.GuildInstall], contexts: [InteractionContextType.Guild] };
+}
+
+interface Localised {
+  name?: LocalizationMap;
+  description?: LocalizationMap;
+  /** Option descriptions by option name. */
+  options?: Record<string, LocalizationMap>;
+}
+
+/** Names follow Discord's rule (lower case for slash commands); context-menu names may have spaces. */
+export const COMMAND_LOCALES: Readonly<Record<string, Localised>> = {
+  compose: {
+    name: { de: 'komponieren', 'es-ES': 'componer', 'es-419': 'componer' },
+    description: { de: 'Ein Musikstück nach deiner Beschreibung komponieren', 'es-ES': 'Componer una pieza musical a partir de una descripción', 'es-419': 'Componer una pieza musical a partir de una descripción' },
+    options: {
+      prompt: { de: 'Was du willst, z. B. „ruhiges Lofi-Intro, 15 Sekunden“', 'es-ES': 'Lo que quieres, p. ej. «intro lofi tranquila, 15 segundos»', 'es-419': 'Lo que quieres, p. ej. «intro lofi tranquila, 15 segundos»' },
+      style: { de: 'Stil, z. B. lofi, synthwave, jazz', 'es-ES': 'Estilo, p. ej. lofi, synthwave, jazz', 'es-419': 'Estilo, p. ej. lofi, synthwave, jazz' },
+      mood: { de: 'Stimmung, z. B. calm, epic, sad', 'es-ES': 'Ánimo, p. ej. calm, epic, sad', 'es-419': 'Ánimo, p. ej. calm, epic, sad' },
+      duration: { de: 'Länge: 15, 90s, 1:30, 2 min (1–300 Sekunden)', 'es-ES': 'Duración: 15, 90s, 1:30, 2 min (1–300 segundos)', 'es-419': 'Duración: 15, 90s, 1:30, 2 min (1–300 segundos)' },
+      format: { de: 'Audioformat (Standard: Servereinstellung, Ogg Opus)', 'es-ES': 'Formato de audio (por defecto: el del servidor, Ogg Opus)', 'es-419': 'Formato de audio (por defecto: el del servidor, Ogg Opus)' },
+    },
+  },
+  'Compose from this message': {
+    name: { de: 'Aus dieser Nachricht komponieren', 'es-ES': 'Componer desde este mensaje', 'es-419': 'Componer desde este mensaje' },
+  },
+  styles: {
+    name: { de: 'stile', 'es-ES': 'estilos', 'es-419': 'estilos' },
+    description: { de: 'Alle Stile und Stimmungen, die Tunesmith kennt', 'es-ES': 'Todos los estilos y ánimos que conoce Tunesmith', 'es-419': 'Todos los estilos y ánimos que conoce Tunesmith' },
+  },
+  help: {
+    name: { de: 'hilfe', 'es-ES': 'ayuda', 'es-419': 'ayuda' },
+    description: { de: 'So benutzt du Tunesmith', 'es-ES': 'Cómo usar Tunesmith', 'es-419': 'Cómo usar Tunesmith' },
+  },
+  about: {
+    name: { de: 'info', 'es-ES': 'acerca', 'es-419': 'acerca' },
+    description: { de: 'Versionen, Modelle und Lizenzen', 'es-ES': 'Versiones, modelos y licencias', 'es-419': 'Versiones, modelos y licencias' },
+  },
+  play: {
+    name: { de: 'abspielen', 'es-ES': 'reproducir', 'es-419': 'reproducir' },
+    description: { de: 'Ein Stück komponieren und in deinem Sprachkanal abspielen', 'es-ES': 'Componer una pieza y reproducirla en tu canal de voz', 'es-419': 'Componer una pieza y reproducirla en tu canal de voz' },
+  },
+};
+
+/** What the bot says in conversation. */
+export const CHAT = {
+  examplesIntro: 'Mention me with what you want, for example:',
+  editExamplesIntro: 'Reply to a piece with what to change, for example:',
+  editExamples: ['slower', 'make it darker', 'add strings', 'no drums', 'twice as long', 'another like this but happier', 'as mp3'],
+  emptyPrompt: 'Tell me what to compose.',
+  notUnderstoodEdit: (words: string) => `🤔 I didn't understand ${words} as a change, so I left the piece as it is.`,
+  nearest: (words: string) => `Nearest words I know: ${words}.`,
+  tooOld: 'I no longer have that piece, and I could not read its MIDI file. Mention me with a new prompt (its seed is in the result) to make it again.',
+  nothingToRepeat: "I don't remember the last change to this piece any more. Say what to change, e.g. “slower”.",
+  flood: (seconds: number) => `⏳ Slow down a little: I'll answer your next request in about ${seconds} s.`,
+  refused: (why: string) => `⚠️ ${why}`,
+  tooLong: (max: number, seconds: number) => `This server allows pieces up to ${max} s; that would be ${seconds} s.`,
+  cannotEdit: (why: string) => `🤷 ${why}`,
+  failed: '⚠️ Something went wrong on my side; please try again.',
+} as const;
