@@ -10,15 +10,13 @@
  * Both the stored result and a file fetched from a Discord message go through here, so a button
  * behaves the same before and after the stored result expires.
  */
-import tonejs from '@tonejs/midi';
 import { z } from 'zod';
 import { planPiece } from '../core/plan/plan.ts';
 import { barSeconds } from '../core/plan/timing.ts';
 import { CompositionRequestSchema, type CompositionRequest } from '../core/request.ts';
 import { createRng } from '../core/rng.ts';
 import { DRUM_CHANNEL, PPQ, secondsToTicks, ticksPerBar, type Role, type Score, type ScoreTrack, type Section } from '../core/score.ts';
-
-const { Midi } = tonejs;
+import { MidiReadError, readMidi, type MidiFile, type MidiTrack } from './readMidi.ts';
 
 /** The file is not one of ours (or is damaged): said in words a person can act on. */
 export class SourceMidiError extends Error {
@@ -39,17 +37,27 @@ export type TunesmithText = z.infer<typeof TextEventSchema>;
 
 /** The request, seed and generator from a Tunesmith MIDI file's text event; null if it has none. */
 export function readTunesmithText(bytes: Uint8Array): TunesmithText | null {
-  let midi: InstanceType<typeof Midi>;
+  let midi: MidiFile;
   try {
-    midi = new Midi(bytes);
+    midi = readMidi(bytes);
   } catch {
     return null;
   }
   return textOf(midi);
 }
 
-function textOf(midi: InstanceType<typeof Midi>): TunesmithText | null {
-  for (const event of midi.header.meta) {
+/** Read within the bounded reader's limits (readMidi.ts); a refusal says why. */
+function parse(bytes: Uint8Array): MidiFile {
+  try {
+    return readMidi(bytes);
+  } catch (error) {
+    if (error instanceof MidiReadError) throw new SourceMidiError(`The MIDI file could not be read: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`);
+    throw new SourceMidiError('The MIDI file could not be read.');
+  }
+}
+
+function textOf(midi: MidiFile): TunesmithText | null {
+  for (const event of midi.meta) {
     if (event.type !== 'text' || !event.text.startsWith('tunesmith ')) continue;
     try {
       const parsed = TextEventSchema.safeParse(JSON.parse(event.text.slice('tunesmith '.length)));
@@ -69,28 +77,23 @@ export function plannedKey(request: CompositionRequest): Score['key'] {
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 export function midiToScore(bytes: Uint8Array): Score {
-  let midi: InstanceType<typeof Midi>;
-  try {
-    midi = new Midi(bytes);
-  } catch {
-    throw new SourceMidiError('The MIDI file could not be read.');
-  }
+  const midi = parse(bytes);
   const text = textOf(midi);
   if (!text) throw new SourceMidiError('This MIDI file was not made by Tunesmith (it has no request inside).');
   const request = text.request;
-  const scale = PPQ / midi.header.ppq;
+  const scale = PPQ / midi.ppq;
   const tick = (t: number) => Math.round(t * scale);
-  const signature = midi.header.timeSignatures[0]?.timeSignature ?? [4, 4];
+  const signature = midi.timeSignatures[0]?.timeSignature ?? [4, 4];
   const meter = { numerator: signature[0] ?? 4, denominator: signature[1] ?? 4 };
   const barTicks = ticksPerBar(meter);
-  const fileBpm = midi.header.tempos[0]?.bpm;
+  const fileBpm = midi.tempos[0]?.bpm;
   if (!fileBpm) throw new SourceMidiError('The MIDI file has no tempo.');
 
   // The file stores whole microseconds per quarter; the score's tempo is recovered exactly:
   // loops have the tempo that fits their bars into the length, other pieces a tempo in 0.01 bpm.
   let bpm: number;
   let endTick: number;
-  const markers = midi.header.meta.filter((m) => m.type === 'marker').map((m) => ({ name: m.text, tick: tick(m.ticks) }));
+  const markers = midi.meta.filter((m) => m.type === 'marker').map((m) => ({ name: m.text, tick: tick(m.ticks) }));
   markers.sort((a, b) => a.tick - b.tick);
   if (request.loop) {
     const bars = Math.max(1, Math.round(request.durationSec / barSeconds(fileBpm, meter)));
@@ -99,7 +102,7 @@ export function midiToScore(bytes: Uint8Array): Score {
   } else {
     bpm = round2(fileBpm);
     const ending = markers.find((m) => m.name === 'ending');
-    endTick = ending?.tick ?? Math.max(0, ...midi.tracks.flatMap((t) => t.notes.map((n) => tick(n.ticks + n.durationTicks))));
+    endTick = ending?.tick ?? lastNoteEnd(midi, tick);
   }
   const totalTicks = request.loop ? endTick : Math.round(secondsToTicks(request.durationSec, bpm));
   const sections: Section[] = markers.map((m, i) => ({ name: m.name, startTick: m.tick, endTick: markers[i + 1]?.tick ?? totalTicks }));
@@ -111,7 +114,7 @@ export function midiToScore(bytes: Uint8Array): Score {
       return {
         name: t.name || role,
         role,
-        program: role === 'drums' ? 0 : t.instrument.number,
+        program: role === 'drums' ? 0 : t.program,
         channel: t.channel,
         notes: t.notes.map((n) => ({ pitch: n.midi, tick: tick(n.ticks), durationTicks: Math.max(1, tick(n.durationTicks)), velocity: Math.max(1, Math.round(n.velocity * 127)) })),
         ...mixAndControllers(t, tick),
@@ -129,7 +132,7 @@ export function midiToScore(bytes: Uint8Array): Score {
     chords: [],
     tracks,
     meta: {
-      title: midi.header.name || `${request.mood} ${request.style}`,
+      title: midi.name || `${request.mood} ${request.style}`,
       style: request.style,
       mood: request.mood,
       seed: text.seed,
@@ -141,7 +144,7 @@ export function midiToScore(bytes: Uint8Array): Score {
 }
 
 /** The mix controllers set at the start (CC7/10/91/93) and every other controller change over time. */
-function mixAndControllers(t: InstanceType<typeof Midi>['tracks'][number], tick: (ticks: number) => number): Pick<ScoreTrack, 'mix' | 'controllers'> {
+function mixAndControllers(t: MidiTrack, tick: (ticks: number) => number): Pick<ScoreTrack, 'mix' | 'controllers'> {
   const value = (n: number) => t.controlChanges[n]?.find((c) => c.ticks === 0)?.value;
   const at0 = [7, 10, 91, 93].map((n) => value(n));
   const out: Pick<ScoreTrack, 'mix' | 'controllers'> = {};
@@ -155,4 +158,11 @@ function mixAndControllers(t: InstanceType<typeof Midi>['tracks'][number], tick:
     .sort((a, b) => a.tick - b.tick || a.number - b.number);
   if (controllers.length) out.controllers = controllers;
   return out;
+}
+
+/** Where the last note ends (a loop, not a spread: a spread of 100,000 arguments overflows the stack). */
+function lastNoteEnd(midi: MidiFile, tick: (ticks: number) => number): number {
+  let end = 0;
+  for (const t of midi.tracks) for (const n of t.notes) end = Math.max(end, tick(n.ticks + n.durationTicks));
+  return end;
 }
