@@ -34,7 +34,11 @@ export function keySignatureOf(score: Score): { sharpsFlats: number; minor: bool
   return { sharpsFlats, minor };
 }
 
+/** A Standard MIDI File counts its tracks in 16 bits, and the tempo map takes one. */
+const MAX_TRACKS = 0xffff - 1;
+
 export function scoreToMidi(score: Score, opts: { loopPreRoll?: boolean } = {}): MidiOutput {
+  if (score.tracks.length > MAX_TRACKS) throw new RangeError(`a MIDI file holds at most ${MAX_TRACKS.toLocaleString('en')} tracks, the score has ${score.tracks.length.toLocaleString('en')}`);
   const { midi, preRollTicks } = scoreToMidiObject(score, opts);
   // encodeMidi writes what midi.toArray() would, without its quadratic writer.
   const bytes = patchKeySignature(encodeMidi(midi), keySignatureOf(score));
