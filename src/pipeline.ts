@@ -12,6 +12,11 @@ import { renderPianoRoll } from './pianoroll/pianoRoll.ts';
 import { renderAudio, type RenderResult } from './render/render.ts';
 import { checkRenderSetup } from './render/tools.ts';
 import { defaultMelodyGenerator } from './neural/defaultGenerator.ts';
+import { addLoopPoints } from './provenance/containers.ts';
+import { instanceKey, type InstanceKey } from './provenance/keys.ts';
+import type { Manifest, Recipe } from './provenance/manifest.ts';
+import { signFiles } from './provenance/sign.ts';
+import { SAMPLE_RATE } from './render/synth.ts';
 
 export type Stage = 'composing' | 'midi' | 'picture' | 'rendering' | 'done';
 
@@ -30,14 +35,20 @@ export interface PieceOptions {
   onProgress?: (progress: PieceProgress) => void;
   /** Aborts the render (and kills its processes) when signalled. */
   signal?: AbortSignal;
+  /** Sign the files with this key (default: the instance key in the data folder); false: unsigned. */
+  sign?: InstanceKey | false;
 }
 
 export interface Piece {
   score: Score;
   plan: Plan;
+  /** The MIDI file as delivered (with the signed manifest unless signing was off). */
   midi: Uint8Array;
   png: Buffer;
+  /** The audio as delivered: loop points and the signed manifest in its tags. */
   audio?: RenderResult;
+  /** The signed manifest both files carry (absent when signing was off). */
+  manifest?: Manifest;
   /** Milliseconds per stage. */
   timings: Record<Exclude<Stage, 'done'>, number>;
 }
@@ -85,6 +96,38 @@ export async function createPiece(request: CompositionRequest, options: PieceOpt
   if (!options.skipAudio) {
     audio = await timed('rendering', 1 - WEIGHT.rendering, () => renderScoreAudio(score, midi, options));
   }
+  const signed = await signPiece(score, midi.bytes, audio, { recipe: { kind: 'compose', request }, content: 'mix', sign: options.sign });
   report({ stage: 'done', fraction: 1 });
-  return { score, plan, midi: midi.bytes, png, audio, timings };
+  return { score, plan, midi: signed.midi, png, audio: signed.audio, manifest: signed.manifest, timings };
+}
+
+/** A loop's points in the audio: the whole file, start to end (a loop's audio is exactly its loop). */
+export function loopPointsOf(score: Score) {
+  return score.meta.loop ? { startFrame: 0, lengthFrames: Math.round(score.durationSec * SAMPLE_RATE) } : undefined;
+}
+
+/**
+ * The delivered files: loop points into a loop's tags, then one signed manifest into the audio's
+ * tags and the MIDI (provenance/). Recipe: how the verifier can make the MIDI again.
+ */
+export async function signPiece(
+  score: Score,
+  midi: Uint8Array,
+  audio: RenderResult | undefined,
+  opts: { recipe: Recipe; content: string; sign?: InstanceKey | false },
+): Promise<{ midi: Uint8Array; audio?: RenderResult; manifest?: Manifest }> {
+  const loop = loopPointsOf(score);
+  if (opts.sign === false) {
+    return { midi, audio: audio && loop ? { ...audio, data: addLoopPoints(audio.format, audio.data, loop) } : audio };
+  }
+  const key = opts.sign ?? (await instanceKey());
+  const signed = signFiles({ key, recipe: opts.recipe, seed: score.meta.seed, generator: score.meta.generator, content: opts.content, midi, audio: audio && { data: audio.data, format: audio.format }, loop });
+  return { midi: signed.midi, audio: audio && { ...audio, data: signed.audio! }, manifest: signed.manifest };
+}
+
+/** The MIDI bytes a recipe composes to (for verification); null for recipes that cannot be recomposed alone. */
+export async function recomposeMidi(recipe: Recipe, generator?: MelodyGenerator): Promise<Uint8Array | null> {
+  if (recipe.kind !== 'compose') return null;
+  const { score } = await compose(recipe.request, generator ?? (await defaultMelodyGenerator()));
+  return scoreToMidi(score).bytes;
 }

@@ -8,7 +8,7 @@ import type { MelodyGenerator } from '../core/generator.ts';
 import type { CompositionRequest } from '../core/request.ts';
 import type { Score } from '../core/score.ts';
 import { renderPianoRoll } from '../pianoroll/pianoRoll.ts';
-import { renderScoreAudio, type PieceOptions, type PieceProgress } from '../pipeline.ts';
+import { renderScoreAudio, signPiece, type PieceOptions, type PieceProgress } from '../pipeline.ts';
 import type { RenderResult } from '../render/render.ts';
 import type { Transform } from '../queue/jobs.ts';
 import type { PieceSource } from '../queue/resultStore.ts';
@@ -38,7 +38,7 @@ export interface DerivedPiece {
 
 export type DeriveSpec = { kind: 'rerender'; transform: Transform } | { kind: 'extend'; durationSec: number };
 
-export interface DeriveOptions extends Pick<PieceOptions, 'format' | 'soundfont' | 'signal' | 'onProgress'> {
+export interface DeriveOptions extends Pick<PieceOptions, 'format' | 'soundfont' | 'signal' | 'onProgress' | 'sign'> {
   generator?: MelodyGenerator;
 }
 
@@ -85,8 +85,10 @@ export async function derivePiece(source: PieceSource, spec: DeriveSpec, opts: D
   timings.picture = performance.now() - t;
   report({ stage: 'rendering', fraction: 0.1 });
   t = performance.now();
-  const audio = await renderScoreAudio(score, midi, opts);
+  const rendered = await renderScoreAudio(score, midi, opts);
   timings.rendering = performance.now() - t;
+  const signed = await signPiece(score, midi.bytes, rendered, { recipe: { kind: 'derived', request, derivation: derivation.slice(0, 500) }, content: 'mix', sign: opts.sign });
+  const audio = signed.audio!;
   report({ stage: 'done', fraction: 1 });
-  return { score, request, midi: midi.bytes, png, audio, derivation, timings };
+  return { score, request, midi: signed.midi, png, audio, derivation, timings };
 }
