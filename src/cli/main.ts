@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * tunesmith CLI: `tunesmith compose "<prompt>" [options]` and `tunesmith styles`.
+ * tunesmith CLI: `tunesmith compose "<prompt>" [options]`, `tunesmith verify FILE` and `tunesmith styles`.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { checkSoundFont, DEFAULT_SOUNDFONT, SOUNDFONT_NAMES } from '../render/so
 import { checkOutDir, makeOutDir } from './outDir.ts';
 import { createProgressLine } from './progress.ts';
 import { formatSummary } from './summary.ts';
+import { runVerify } from './verify.ts';
 
 interface ComposeFlags {
   style?: string;
@@ -149,5 +150,15 @@ program
   .command('styles')
   .description('list the styles and moods')
   .action(() => console.log(formatCatalog()));
+
+program
+  .command('verify')
+  .description('check a file Tunesmith wrote: signed by this instance, unmodified, and composed again to the same MIDI')
+  .argument('<file>', 'an Ogg, MP3, WAV or MIDI file')
+  .action((file: string) =>
+    runVerify(file)
+      .then((code) => process.exit(code))
+      .catch(failWith),
+  );
 
 program.parseAsync(process.argv).catch(failWith);
