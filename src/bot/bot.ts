@@ -24,6 +24,7 @@ import { SettingsStore } from './settings.ts';
 import { registerVoice } from './voice/index.ts';
 import './components/handlers.ts';
 import { defaultMelodyGenerator } from '../neural/defaultGenerator.ts';
+import { instanceKey, useDataDir } from '../provenance/keys.ts';
 
 export interface BotHandle {
   client: Client;
@@ -32,6 +33,10 @@ export interface BotHandle {
 }
 
 export async function startBot(config: BotConfig, logger: Logger): Promise<BotHandle> {
+  // The signing key: made on first start (provenance/keys.ts), so /about can show it at once.
+  useDataDir(config.TUNESMITH_DATA_DIR);
+  const key = await instanceKey();
+  logger.info({ publicKey: key.publicKeyBase64, fingerprint: key.fingerprint }, 'signing key ready');
   const redisHandle = await openRedis(config, logger, { startEmbedded: true });
   // Everything started so far, stopped in reverse order by stop() or by a start that fails part
   // way (a rejected token, a busy metrics port…), so a failed start leaves no redis-server,

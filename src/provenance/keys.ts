@@ -2,10 +2,10 @@
  * The instance's Ed25519 signing key: generated on first start into the data folder
  * (TUNESMITH_DATA_DIR, default `data/`, gitignored) with node:crypto, read on every later start.
  * Every process of one instance (bot, workers) must share this file: copy it to each machine.
- * Created with O_EXCL so two processes starting at once end up with one key, not two.
+ * Two processes starting at once end up with one key, not two (see loadOrCreate).
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { rawPublicKey } from './manifest.ts';
 
@@ -20,8 +20,16 @@ export interface InstanceKey {
   fingerprint: string;
 }
 
+let configuredDir: string | undefined;
+
+/** Where the key lives: set at start from the validated config (useDataDir), else TUNESMITH_DATA_DIR, else `data`. */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TUNESMITH_DATA_DIR?.trim() || 'data';
+  return configuredDir ?? (env.TUNESMITH_DATA_DIR?.trim() || 'data');
+}
+
+/** The bot and the worker call this at start with their config's data folder. */
+export function useDataDir(dir: string): void {
+  configuredDir = dir;
 }
 
 function fromPem(pem: string): InstanceKey {
@@ -55,12 +63,17 @@ async function loadOrCreate(file: string): Promise<InstanceKey> {
   await mkdir(path.dirname(file), { recursive: true });
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  // Written whole under a private name, then linked into place: link fails if another process
+  // got there first (then its key is used), and nobody ever reads a half-written file.
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temp, pem, { mode: 0o600 });
   try {
-    await writeFile(file, pem, { flag: 'wx', mode: 0o600 });
+    await link(temp, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    // Another process made it first: use theirs.
     return fromPem(await readFile(file, 'utf8'));
+  } finally {
+    await unlink(temp).catch(() => {});
   }
   return fromPem(pem);
 }

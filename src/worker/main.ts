@@ -3,6 +3,7 @@
  * reach the same Redis (REDIS_URL). SIGTERM/SIGINT: stop taking jobs, finish or hand back the
  * running ones, exit within SHUTDOWN_GRACE_SEC (+ a few seconds).
  */
+import { instanceKey, useDataDir } from '../provenance/keys.ts';
 import { createLogger } from '../bot/logger.ts';
 import { ConfigError, loadDotEnv, parseConfig, QueueConfigSchema } from '../config.ts';
 import { startComposeWorker } from '../queue/composeWorker.ts';
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
   loadDotEnv();
   const config = parseConfig(QueueConfigSchema);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker', secrets: [] });
+  // Signs what it makes with the instance key (shared with the bot through the data folder).
+  useDataDir(config.TUNESMITH_DATA_DIR);
+  logger.info({ fingerprint: (await instanceKey()).fingerprint }, 'signing key ready');
   // Load the melody model before taking jobs (and log which generator composes).
   await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
   // Two synthesisers with the SoundFont loaded and two Ogg encoders started, refilled after each render.
