@@ -47,7 +47,7 @@ export function scoreToMidi(score: Score, opts: { loopPreRoll?: boolean } = {}):
 
 /** The @tonejs/midi object scoreToMidi encodes (before the key-signature patch), and its pre-roll. */
 export function scoreToMidiObject(score: Score, opts: { loopPreRoll?: boolean } = {}): { midi: InstanceType<typeof Midi>; preRollTicks: number } {
-  const preRollTicks = opts.loopPreRoll && score.meta.loop ? Math.min(score.endTick, 2 * ticksPerBar(score.meter, score.ppq)) : 0;
+  const preRollTicks = opts.loopPreRoll && score.meta.loop ? loopPreRollTicks(score) : 0;
   const midi = new Midi();
   midi.header.name = score.meta.title;
   midi.header.setTempo(score.bpm);
@@ -95,6 +95,28 @@ function ccValue(value: number): number {
 function tailTicks(score: Score): number {
   const totalTicks = (score.durationSec * score.bpm * score.ppq) / 60;
   return Math.max(0, totalTicks - score.endTick);
+}
+
+/**
+ * How much of a loop's end is played before its start: two bars, or more when a note sounding two
+ * bars before the end began earlier (a held pad): the pre-roll then starts with that note, so the
+ * start of the loop hears everything its end does. Without that, a pad held over the last bars
+ * sounds at the end but not at the start, and the join jumps (issue 14's join test caught it).
+ */
+export function loopPreRollTicks(score: Score): number {
+  let from = Math.max(0, score.endTick - 2 * ticksPerBar(score.meter, score.ppq));
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const t of score.tracks) {
+      for (const n of t.notes) {
+        if (n.tick < from && n.tick + n.durationTicks > from) {
+          from = n.tick;
+          moved = true;
+        }
+      }
+    }
+  }
+  return score.endTick - from;
 }
 
 /** Loop pre-roll: the loop's last bars played first, so the seam renders with a real tail. */

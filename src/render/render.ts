@@ -258,16 +258,19 @@ interface Encoder {
  * (writeScaledPcm). Ogg Opus takes a warm encoder (warm/warmEncoder.ts) when wanted; MP3 and WAV
  * need a file (their headers are written by seeking back) and start one here.
  */
-function startEncoder(setup: RenderSetup, opts: RenderOptions, part: EncodePart, guard: ProcessGuard): Encoder {
-  if (opts.format === 'ogg' && warmEncoderWanted()) {
+function startEncoder(setup: RenderSetup, opts: RenderOptions, part: EncodePart, guard: ProcessGuard, warmupFrames = 0): Encoder {
+  // A loop's warm-up is trimmed after the filters: it takes a cold encoder (a warm one's chain is fixed).
+  if (opts.format === 'ogg' && warmEncoderWanted() && !warmupFrames) {
     const encoder = encoderPool.acquire(setup.tools.ffmpeg, warmOggArgs(LIMIT_DBFS, opts.bitrateKbps)).take(guard);
     encoder.done.catch((error: Error) => guard.fail(error));
     return { input: encoder.input, done: encoder.done, fadeInSamples: part.fadeOut };
   }
   const input = new PassThrough();
-  const durationSec = (part.to - part.from) / SAMPLE_RATE;
+  const durationSec = (part.to - part.from + warmupFrames) / SAMPLE_RATE;
+  // A loop's warm-up (its own last frames, written first) is cut again after the EQ and limiter.
+  const unwarm = warmupFrames ? [`atrim=start_sample=${warmupFrames}`, 'asetpts=PTS-STARTPTS'] : [];
   const command = pcmCommand(setup.tools.ffmpeg, input, 'f32le')
-    .audioFilters(filterChain({ durationSec, trimStartSec: 0, loudness: { kind: 'prescaled', limitDbfs: LIMIT_DBFS }, fadeOut: part.fadeOut }))
+    .audioFilters([...filterChain({ durationSec, trimStartSec: 0, loudness: { kind: 'prescaled', limitDbfs: LIMIT_DBFS }, fadeOut: part.fadeOut }), ...unwarm])
     .outputOptions(...codecOptions(opts.format, opts.bitrateKbps), ...tagOptions(opts.format, opts.tags));
   // A file, not a pipe: the MP3 Xing/LAME frame and the WAV sizes are written by seeking back.
   const done = runCommand(command, part.outPath, guard).then(() => null);
@@ -277,6 +280,22 @@ function startEncoder(setup: RenderSetup, opts: RenderOptions, part: EncodePart,
 }
 
 const LIMIT_DBFS = TRUE_PEAK_CEILING_DB - TRUE_PEAK_ALLOWANCE_DB;
+
+/**
+ * A loop's end, played into the encoder's filters before its start and cut after them: the EQ's
+ * IIR filters and the limiter otherwise start from silence, and a loop with low-frequency content
+ * (an ambient pad) then jumps where its end meets its start (issue 14's join test). 200 ms covers
+ * the 30 Hz high-pass's settling many times over.
+ */
+const LOOP_WARMUP_FRAMES = Math.round(0.2 * SAMPLE_RATE);
+
+/** s16 stereo frames as f32le at a fixed linear gain (the master envelope's gain at the loop's end). */
+function loopWarmup(pcm: Buffer, linearGain: number): Buffer {
+  const src = new Int16Array(Buffer.from(pcm).buffer, 0, pcm.length / 2);
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = (src[i]! * linearGain) / 32768;
+  return Buffer.from(out.buffer);
+}
 
 export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
   const trimStartSec = opts.trimStartSec ?? 0;
@@ -294,7 +313,10 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
     // Exactly the output's frames (silence past the render's end pads it to the length).
     const pcm = Buffer.alloc(frames * BYTES_PER_FRAME);
     const run = (gain: number) => (split ? synthesizeSplit(setup, scratch.dir, split, opts, guard, gain, pcm) : synthesize(setup, scratch.dir, opts, guard, gain, pcm));
-    const encodes = planEncodes(opts, frames, scratch.dir).map((part) => ({ ...part, encoder: startEncoder(setup, opts, part, guard) }));
+    const planned = planEncodes(opts, frames, scratch.dir);
+    // Loops (one encode): the EQ's and limiter's filters start from the state the loop's end leaves them in.
+    const warmup = opts.loop && planned.length === 1 ? Math.min(frames, LOOP_WARMUP_FRAMES) : 0;
+    const encodes = planned.map((part) => ({ ...part, encoder: startEncoder(setup, opts, part, guard, warmup) }));
     const synthesis = run(setup.soundfont.gain);
     let loudness = await synthesis;
     if (loudness.samplePeak >= CLIPPED_PEAK) {
@@ -307,6 +329,7 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
     const master = planMaster(new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2), loudness);
     const encodeStart = performance.now();
     const slice = (from: number, to: number) => pcm.subarray(from * BYTES_PER_FRAME, to * BYTES_PER_FRAME);
+    if (warmup) encodes[0]!.encoder.input.write(loopWarmup(slice(frames - warmup, frames), master.envelope[master.envelope.length - 1]!));
     const written = encodes.map((e) =>
       writeScaledPcm(e.encoder.input, slice(e.from, e.to), { ...master, startFrame: e.from }, writing.signal, { fadeOut: e.encoder.fadeInSamples }).catch(async (error: unknown) => {
         // A write fails (EPIPE) when ffmpeg has quit: its own exit says why.
