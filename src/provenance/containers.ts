@@ -427,3 +427,10 @@ function u32le(n: number): Buffer {
   b.writeUInt32LE(n);
   return b;
 }
+
+/** The samples of a WAV file (its data chunk), as written. */
+export function wavData(file: Uint8Array): Buffer {
+  const data = wavChunks(Buffer.from(file.buffer, file.byteOffset, file.byteLength)).find((c) => c.id === 'data');
+  if (!data) throw new ContainerError('the WAV file has no data chunk');
+  return data.data;
+}

@@ -16,7 +16,7 @@ import { FORMATS, type AudioFormat } from '../core/request.ts';
 import { codecOptions, filterChain, FORMAT_INFO, oggComments, pcmCommand, runCommand, tagOptions, warmOggArgs, writeScaledPcm, type RenderTags } from './encode.ts';
 import { encoderPool, warmEncoderWanted } from './warm/warmEncoder.ts';
 import { makeScratchDir, ProcessGuard } from './lifecycle.ts';
-import { planMaster } from './master.ts';
+import { planMaster, type MasterPlan } from './master.ts';
 import { TRUE_PEAK_ALLOWANCE_DB, TRUE_PEAK_CEILING_DB } from './normalize.ts';
 import { checkRenderSetup, type RenderSetup } from './tools.ts';
 import { availableParallelism, loadavg } from 'node:os';
@@ -49,6 +49,18 @@ export interface RenderOptions extends SynthFlags {
   /** Kill everything and fail after this long. Default grows with the duration. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Render as a stem of a mix: the mix's synthesis gain and master plan (its RenderResult.mixing)
+   * instead of this MIDI's own, so the stems of a piece sum back to its mix. Render the mix and
+   * its stems with `parallel: false`: a split render's seam depends on the MIDI.
+   */
+  mixing?: Mixing;
+}
+
+/** The gains a render applied: fluidsynth's, then the master's envelope (master.ts). */
+export interface Mixing {
+  synthGain: number;
+  master: MasterPlan;
 }
 
 export interface RenderResult {
@@ -69,6 +81,8 @@ export interface RenderResult {
   split: { seamSec: number } | null;
   /** 2 when the two halves were encoded in parallel and joined (Ogg Opus), else 1. */
   encodedInParts: number;
+  /** The gains applied, for rendering stems that sum back to this mix (RenderOptions.mixing). */
+  mixing: Mixing;
 }
 
 const BASE_TIMEOUT_MS = 60_000;
@@ -317,16 +331,17 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
     // Loops (one encode): the EQ's and limiter's filters start from the state the loop's end leaves them in.
     const warmup = opts.loop && planned.length === 1 ? Math.min(frames, LOOP_WARMUP_FRAMES) : 0;
     const encodes = planned.map((part) => ({ ...part, encoder: startEncoder(setup, opts, part, guard, warmup) }));
-    const synthesis = run(setup.soundfont.gain);
-    let loudness = await synthesis;
-    if (loudness.samplePeak >= CLIPPED_PEAK) {
+    let synthGain = opts.mixing?.synthGain ?? setup.soundfont.gain;
+    let loudness = await run(synthGain);
+    if (loudness.samplePeak >= CLIPPED_PEAK && !opts.mixing) {
       pcm.fill(0);
-      loudness = await run(setup.soundfont.gain * CLIP_RETRY_GAIN_FACTOR);
+      synthGain = setup.soundfont.gain * CLIP_RETRY_GAIN_FACTOR;
+      loudness = await run(synthGain);
     }
     const synthMs = performance.now() - synthStart;
 
     // Mastering (master.ts): glue compression and limiting as a gain envelope solved for −14 LUFS.
-    const master = planMaster(new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2), loudness);
+    const master = opts.mixing?.master ?? planMaster(new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2), loudness);
     const encodeStart = performance.now();
     const slice = (from: number, to: number) => pcm.subarray(from * BYTES_PER_FRAME, to * BYTES_PER_FRAME);
     if (warmup) encodes[0]!.encoder.input.write(loopWarmup(slice(frames - warmup, frames), master.envelope[master.envelope.length - 1]!));
@@ -361,6 +376,7 @@ export async function renderAudio(opts: RenderOptions): Promise<RenderResult> {
       timings: { synthMs, encodeMs },
       split: split ? { seamSec: split.seamSec } : null,
       encodedInParts: encodes.length,
+      mixing: { synthGain, master },
     };
   } catch (e) {
     throw guard.failedWith ?? e;
