@@ -15,6 +15,7 @@ import { checkOutDir, makeOutDir } from './outDir.ts';
 import { createProgressLine } from './progress.ts';
 import { formatSummary } from './summary.ts';
 import { runVerify } from './verify.ts';
+import { renderStems, stemsZip } from '../stems.ts';
 
 interface ComposeFlags {
   style?: string;
@@ -30,6 +31,7 @@ interface ComposeFlags {
   format: string;
   out: string;
   soundfont?: string;
+  stems?: boolean;
 }
 
 function slug(text: string): string {
@@ -83,8 +85,19 @@ async function runCompose(prompt: string | undefined, flags: ComposeFlags): Prom
     [`${base}.png`, piece.png],
   ];
   if (piece.audio) files.unshift([`${base}.${piece.audio.extension}`, piece.audio.data]);
+  let stemsLine = '';
+  if (flags.stems) {
+    const stemsProgress = createProgressLine();
+    const set = await renderStems(piece.score, {
+      recipe: { kind: 'compose', request: built.request },
+      soundfont: flags.soundfont,
+      onProgress: (done, total) => stemsProgress.update({ stage: 'rendering', fraction: done / total }),
+    }).finally(stemsProgress.end);
+    files.push([`${base}-stems.zip`, stemsZip(set, path.basename(base))]);
+    stemsLine = `\nStems: ${set.stems.map((s) => s.name).join(', ')} (WAV, the mix's gain and length); their sum is ${set.residualDb.toFixed(1)} dB from the mix.`;
+  }
   await Promise.all(files.map(([file, data]) => writeFile(file, data)));
-  console.log(formatSummary({ piece, ...built, files: files.map(([f]) => f) }));
+  console.log(formatSummary({ piece, ...built, files: files.map(([f]) => f) }) + stemsLine);
 }
 
 /** How this CLI was started, so the help hint can be pasted back as is. */
@@ -144,6 +157,7 @@ program
   .option('--format <format>', `audio format: ${FORMATS.join(', ')}`, 'ogg')
   .option('--soundfont <name|path>', `${SOUNDFONT_NAMES.join(', ')} (default ${DEFAULT_SOUNDFONT}), or a path to a .sf2/.sf3`)
   .option('--out <dir>', 'where to write the files', 'out')
+  .option('--stems', 'also write each track as its own WAV (lead, chords, bass, pad, arp, drums) in a zip')
   .action((prompt: string | undefined, flags: ComposeFlags) => runCompose(prompt, flags).catch(failWith));
 
 program
