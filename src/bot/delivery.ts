@@ -13,11 +13,11 @@
  * and tries again; the last resort is the embed with no files at all.
  */
 import type { Job } from 'bullmq';
-import { Routes, type REST } from 'discord.js';
+import { AttachmentBuilder, Routes, type REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { DeliveryOutcome } from '../queue/deliveryWorker.ts';
 import type { DeliverJob, Delivery } from '../queue/jobs.ts';
-import type { StoredPiece } from '../queue/resultStore.ts';
+import type { StoredBundle, StoredPiece } from '../queue/resultStore.ts';
 import { DEFAULT_UPLOAD_LIMIT_BYTES, fitAudio, uploadLimitForTier, type FittedAudio } from '../render/transformFit.ts';
 import { failureContent, midiFileName, resultMessage, type ResultMessageOptions } from './messages.ts';
 import type { ProgressTracker } from './progress.ts';
@@ -102,6 +102,24 @@ export async function fitResultMessage(
   return build(null, false, false, `📦 This server's upload limit${limitText} is too small for any of the files, so none are attached.`);
 }
 
+/**
+ * A zip (stems) as one attachment when it fits the upload limit; otherwise what it would have
+ * held, its size, the limit, and what to do instead: the CLI's --stems, or a length that fits.
+ */
+export function bundleMessage(bundle: StoredBundle, limitBytes: number, known = true): ReplyBody {
+  const budget = Math.max(0, limitBytes - ENVELOPE_BYTES);
+  if (bundle.zip.length <= budget) return { content: bundle.info.text, files: [new AttachmentBuilder(bundle.zip, { name: bundle.info.fileName })] };
+  const perSec = bundle.zip.length / Math.max(1, bundle.info.durationSec);
+  const fits = Math.floor(budget / perSec);
+  const limitText = known ? ` (${formatBytes(limitBytes)})` : '';
+  const shorter = fits >= 5 ? ` A piece of about ${fits} s would fit.` : '';
+  return {
+    content:
+      `📦 The stems of “${bundle.info.title}” come to ${formatBytes(bundle.zip.length)} zipped, more than this server's upload limit${limitText}, so they are not attached.` +
+      ` Make them on your own machine with \`npm run compose -- --stems\` and the same seed, or ask for a shorter piece.${shorter}`,
+  };
+}
+
 export function createDiscordDelivery(rest: REST, progress: ProgressTracker, logger: Logger) {
   const limits = new GuildUploadLimits(rest);
   const send = (delivery: Delivery, body: ReplyBody, requestId: string) => {
@@ -120,6 +138,19 @@ export function createDiscordDelivery(rest: REST, progress: ProgressTracker, log
       // A follow-up's failure is told to the member who asked, not to the channel.
       if (delivery.post === 'followUp' && tokenAlive(delivery)) await followUp(rest, delivery, { content: failureContent(outcome.message), ephemeral: true });
       else await send({ ...delivery, note: undefined }, { content: failureContent(outcome.message) }, outcome.requestId);
+      return;
+    }
+    if (outcome.outcome === 'bundle') {
+      await progress.finish(composeJobId);
+      const known = delivery.uploadLimitBytes !== undefined;
+      const limit = delivery.uploadLimitBytes ?? (await limits.get(delivery.guildId));
+      try {
+        await send(delivery, bundleMessage(outcome.bundle, limit, known), outcome.requestId);
+      } catch (error) {
+        if (!isTooLarge(error)) throw error;
+        // Discord says it is too large after all: say so instead of the file.
+        await send(delivery, bundleMessage(outcome.bundle, Math.min(limit, outcome.bundle.zip.length) - 1, false), outcome.requestId);
+      }
       return;
     }
     // A cached result goes straight out (it was never tracked, so there is no reply to update).

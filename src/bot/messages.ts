@@ -39,6 +39,7 @@ export const CUSTOM_ID = {
   play: (resultId: string) => `ts:play:${resultId}`,
   rerender: (resultId: string) => `ts:rr:${resultId}`,
   midi: (resultId: string) => `ts:midi:${resultId}`,
+  stems: (resultId: string) => `ts:stems:${resultId}`,
   /** A target length on the Extend panel. */
   extendTo: (resultId: string, seconds: number) => `ts:ext:${resultId}:${seconds}`,
   /** A menu (field t/k/i/s) or the go button on the Re-render panel, with every choice so far. */
@@ -119,7 +120,9 @@ export function resultMessage(resultId: string, piece: StoredPiece, opts: Result
     new ButtonBuilder().setCustomId(CUSTOM_ID.rerender(resultId)).setLabel('Re-render').setEmoji('🎛️').setStyle(ButtonStyle.Secondary),
     new ButtonBuilder().setCustomId(CUSTOM_ID.midi(resultId)).setLabel('MIDI').setEmoji('🎹').setStyle(ButtonStyle.Secondary),
   );
-  return { content: opts.userId ? `<@${opts.userId}>` : '', embeds: [embed.toJSON()], files, components: [buttons] };
+  // A row holds five buttons: the sixth starts a second row.
+  const more = new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(CUSTOM_ID.stems(resultId)).setLabel('Stems').setEmoji('🎚️').setStyle(ButtonStyle.Secondary));
+  return { content: opts.userId ? `<@${opts.userId}>` : '', embeds: [embed.toJSON()], files, components: [buttons, more] };
 }
 
 /** An invalid request, explained for a non-programmer. */

@@ -15,6 +15,9 @@ import type { Score } from '../core/score.ts';
 import { RequestError } from '../core/request.ts';
 import type { MelodyGenerator } from '../core/generator.ts';
 import { DerivedPieceError, derivePiece } from '../midi/transformPiece.ts';
+import { midiToScore, readTunesmithText } from '../midi/transformSource.ts';
+import type { Recipe } from '../provenance/manifest.ts';
+import { renderStems, stemsZip } from '../stems.ts';
 import { createPiece, type Piece } from '../pipeline.ts';
 import { MissingToolError } from '../render/errors.ts';
 import { UnknownSoundFontError } from '../render/soundfont.ts';
@@ -126,6 +129,22 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
     };
   };
 
+  /** Stems of a stored piece: rendered, zipped and kept as a bundle; delivered as one file. */
+  const stemsOf = async (data: Extract<ComposeJob, { kind: 'stems' }>, resultId: string, signal: AbortSignal, onProgress: OnProgress): Promise<Record<string, number>> => {
+    const source = await store.getSource(data.source.resultId);
+    if (!source) throw new DerivedPieceError('The piece is no longer stored (pieces are kept for a limited time), so its stems cannot be made. Use /compose with its seed to make it again.');
+    const started = performance.now();
+    const score = midiToScore(source.midi);
+    const text = readTunesmithText(source.midi);
+    const recipe: Recipe = source.summary.derivation || !text ? { kind: 'derived', request: source.request, derivation: (source.summary.derivation ?? 'stems of a stored piece').slice(0, 500) } : { kind: 'compose', request: text.request };
+    const set = await renderStems(score, { recipe, soundfont: source.render.soundfont, signal, onProgress: (done, total) => onProgress({ stage: 'rendering', fraction: done / total }) });
+    const base = source.summary.audioFile.replace(/\.[a-z0-9]+$/, '');
+    const zip = stemsZip(set, base);
+    const text2 = `🎚️ **Stems** of “${source.summary.title}”: ${set.stems.map((s) => s.name).join(', ')}. WAV, each with the mix's gain and exact length: line them up at 0:00 and they add up to the mix (their sum is ${set.residualDb.toFixed(1)} dB from it). The mix and the MIDI are in the zip too; every file is signed (/verify).`;
+    await store.putBundle(resultId, { zip, info: { fileName: `${base}-stems.zip`, title: source.summary.title, text: text2, durationSec: set.durationSec } });
+    return { rendering: performance.now() - started };
+  };
+
   const processor = async (job: Job<ComposeJob>, token?: string, signal?: AbortSignal) => {
     const parsed = ComposeJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
@@ -136,6 +155,14 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
     const timeout = AbortSignal.timeout(opts.jobTimeoutMs);
     try {
       await opts.beforeAttempt?.(job);
+      if (data.kind === 'stems') {
+        const onProgress = (p: { stage: string; fraction: number }) => void job.updateProgress({ stage: p.stage, fraction: p.fraction }).catch(() => {});
+        const timings = await stemsOf(data, resultId, signal ? AbortSignal.any([signal, timeout]) : timeout, onProgress);
+        if (timeout.aborted) throw Object.assign(new Error('job timed out'), { name: 'TimeoutError' });
+        log.info({ ms: Date.now() - started, kind: data.kind, timings }, 'stems made');
+        await enqueueDelivery(job, { outcome: 'bundle', requestId: data.requestId, delivery: data.delivery, resultId });
+        return { resultId };
+      }
       if (!(await store.has(resultId))) {
         const onProgress = (p: { stage: string; fraction: number }) => void job.updateProgress({ stage: p.stage, fraction: p.fraction }).catch(() => {});
         const jobSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;

@@ -10,11 +10,12 @@ import type { Logger } from 'pino';
 import { DeliverJobSchema, QUEUE_NAMES, type DeliverJob, type Delivery, type PieceSummary } from './jobs.ts';
 import type { QueueMetrics } from './metrics.ts';
 import { logRedisErrors } from './redisErrors.ts';
-import { ResultStore, type StoredPiece } from './resultStore.ts';
+import { ResultStore, type StoredBundle, type StoredPiece } from './resultStore.ts';
 
 export type DeliveryOutcome =
   | { outcome: 'success'; requestId: string; piece: StoredPiece; cached: boolean; understood: string[]; ignored?: string[] }
-  | { outcome: 'failure'; requestId: string; message: string };
+  | { outcome: 'failure'; requestId: string; message: string }
+  | { outcome: 'bundle'; requestId: string; bundle: StoredBundle };
 
 export type DeliverFn = (delivery: Delivery | null, outcome: DeliveryOutcome, job: Job<DeliverJob>) => Promise<void>;
 
@@ -37,6 +38,15 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): Worker<Deliver
       if (data.outcome === 'failure') {
         await opts.deliver(data.delivery, { outcome: 'failure', requestId: data.requestId, message: data.message }, job);
         log.info('failure delivered');
+        return;
+      }
+      if (data.outcome === 'bundle') {
+        const bundle = await store.getBundle(data.resultId);
+        const outcome: DeliveryOutcome = bundle
+          ? { outcome: 'bundle', requestId: data.requestId, bundle }
+          : { outcome: 'failure', requestId: data.requestId, message: 'The files were made but expired before they could be posted. Please ask again.' };
+        await opts.deliver(data.delivery, outcome, job);
+        log.info('bundle delivered');
         return;
       }
       const piece = await store.get(data.resultId);

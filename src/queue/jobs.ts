@@ -105,6 +105,8 @@ export const ComposeJobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rerender'), ...JobBase, source: SourceSchema, transform: TransformSchema }),
   /** `request.durationSec` is the target length. */
   z.object({ kind: z.literal('extend'), ...JobBase, source: SourceSchema }),
+  /** Every track of a stored piece rendered on its own (src/stems.ts), delivered as a zip (a bundle). */
+  z.object({ kind: z.literal('stems'), ...JobBase, source: SourceSchema }),
 ]);
 export type ComposeJob = z.infer<typeof ComposeJobSchema>;
 export type ComposeJobInput = z.input<typeof ComposeJobSchema>;
@@ -135,6 +137,8 @@ export type PieceSummary = z.infer<typeof PieceSummarySchema>;
 export const DeliverJobSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('success'), requestId: z.string(), delivery: DeliverySchema.nullable(), resultId: z.string(), cached: z.boolean(), understood: z.array(z.string()), ignored: z.array(z.string()).default([]) }),
   z.object({ outcome: z.literal('failure'), requestId: z.string(), delivery: DeliverySchema.nullable(), message: z.string() }),
+  /** A zip (stems) in the result store's bundles, posted as one file. */
+  z.object({ outcome: z.literal('bundle'), requestId: z.string(), delivery: DeliverySchema.nullable(), resultId: z.string() }),
 ]);
 export type DeliverJob = z.infer<typeof DeliverJobSchema>;
 
@@ -162,7 +166,7 @@ export function resultIdFor(job: ResultIdInput): string {
           v: COMPOSER_VERSION,
           kind,
           source: job.source?.resultId ?? null,
-          ...(kind === 'rerender' ? { transform: sortKeys(TransformSchema.parse(job.transform ?? {})) } : { durationSec: job.request.durationSec }),
+          ...(kind === 'rerender' ? { transform: sortKeys(TransformSchema.parse(job.transform ?? {})) } : kind === 'stems' ? {} : { durationSec: job.request.durationSec }),
           render,
         });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);

@@ -49,6 +49,15 @@ export interface PieceSource {
 }
 
 const key = (resultId: string) => `tunesmith:result:${resultId}`;
+const bundleKey = (resultId: string) => `tunesmith:bundle:${resultId}`;
+
+/** A zip made for a piece (its stems): the file, its name, and what the message says about it. */
+export const BundleInfoSchema = z.object({ fileName: z.string(), title: z.string(), text: z.string(), durationSec: z.number() });
+export type BundleInfo = z.infer<typeof BundleInfoSchema>;
+export interface StoredBundle {
+  info: BundleInfo;
+  zip: Buffer;
+}
 const sourceKey = (resultId: string) => `tunesmith:source:${resultId}`;
 
 function parseSource(summary: Buffer, asked: Buffer, midi: Buffer): PieceSource {
@@ -107,6 +116,16 @@ export class ResultStore {
     if (!s || !a || !m) return null;
     await this.redis.expire(sourceKey(resultId), this.ttlSec);
     return parseSource(s, a, m);
+  }
+
+  async putBundle(resultId: string, bundle: StoredBundle): Promise<void> {
+    await this.redis.multi().hset(bundleKey(resultId), { info: JSON.stringify(BundleInfoSchema.parse(bundle.info)), zip: bundle.zip }).expire(bundleKey(resultId), this.ttlSec).exec();
+  }
+
+  async getBundle(resultId: string): Promise<StoredBundle | null> {
+    const [info, zip] = await this.redis.hmgetBuffer(bundleKey(resultId), 'info', 'zip');
+    if (!info || !zip) return null;
+    return { info: BundleInfoSchema.parse(JSON.parse(info.toString('utf8'))), zip };
   }
 
   /** Keep a source rebuilt from a posted MIDI file (the result itself had expired). */

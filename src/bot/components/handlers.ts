@@ -3,3 +3,4 @@ import './variation.ts';
 import './extend.ts';
 import './rerender.ts';
 import './midi.ts';
+import './stems.ts';
