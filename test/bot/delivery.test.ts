@@ -80,7 +80,7 @@ describe('fitting a result under the upload limit', () => {
 
     const nothing = await fitResultMessage('r'.repeat(32), ogg, { understood: [] }, 1000);
     expect(names(nothing.body)).toEqual([]);
-    expect(nothing.body.components).toHaveLength(1); // the buttons stay
+    expect(nothing.body.components).toHaveLength(2); // the buttons stay (two rows: the five, then Stems)
   });
 
   describe('without ffmpeg', () => {
