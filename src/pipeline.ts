@@ -3,6 +3,7 @@
  * the queue worker and the bot, so every caller reports the same progress and timings.
  */
 import { compose } from './core/compose.ts';
+import { composeKitPart, planKit } from './core/kit.ts';
 import type { MelodyGenerator } from './core/generator.ts';
 import type { Plan } from './core/plan/plan.ts';
 import type { AudioFormat, CompositionRequest } from './core/request.ts';
@@ -127,6 +128,7 @@ export async function signPiece(
 
 /** The MIDI bytes a recipe composes to (for verification); null for recipes that cannot be recomposed alone. */
 export async function recomposeMidi(recipe: Recipe, generator?: MelodyGenerator): Promise<Uint8Array | null> {
+  if (recipe.kind === 'kit') return scoreToMidi(await composeKitPart(planKit(recipe.kit), recipe.part, generator ?? (await defaultMelodyGenerator()))).bytes;
   if (recipe.kind !== 'compose') return null;
   const { score } = await compose(recipe.request, generator ?? (await defaultMelodyGenerator()));
   return scoreToMidi(score).bytes;

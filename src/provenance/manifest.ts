@@ -14,6 +14,7 @@
  */
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { KIT_PARTS, KitRequestSchema } from '../core/kit.ts';
 import { CompositionRequestSchema } from '../core/request.ts';
 import { FORMATS } from '../core/request.ts';
 
@@ -21,14 +22,13 @@ export const MANIFEST_VERSION = 1;
 /** The tag / text event name: Ogg comment `TUNESMITH_MANIFEST=`, ID3 TXXX description, MIDI text prefix. */
 export const MANIFEST_TAG = 'TUNESMITH_MANIFEST';
 
-export const KIT_PARTS = ['intro', 'outro', 'brb', 'starting', 'stinger'] as const;
-export type KitPart = (typeof KIT_PARTS)[number];
-
 /** How the music can be made again: the verifier recomposes it from this and compares the MIDI bytes. */
 export const RecipeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('compose'), request: CompositionRequestSchema }),
   /** A re-render or an extension of another piece: signed, but not recomposed from a request alone. */
   z.object({ kind: z.literal('derived'), request: CompositionRequestSchema, derivation: z.string().max(500) }),
+  /** A part of a streamer kit (src/core/kit.ts): the kit request and the part; `request` is the part's own. */
+  z.object({ kind: z.literal('kit'), kit: KitRequestSchema, part: z.enum(KIT_PARTS), request: CompositionRequestSchema }),
 ]);
 export type Recipe = z.infer<typeof RecipeSchema>;
 

@@ -83,7 +83,8 @@ export async function verifyFile(file: Uint8Array, opts: VerifyOptions): Promise
     return { status: 'modified', kind, checks: [`✗ ${opened.problem}`], message: `Modified after it was made: this ${KIND_NAMES[kind]} file has a Tunesmith manifest, but ${opened.problem}.` };
   }
   const { manifest } = opened;
-  const made = `on ${day(manifest.createdAt)} from ${describeRequest(manifest.recipe.request)}`;
+  const kitPart = manifest.recipe.kind === 'kit' ? `the ${manifest.recipe.part} of the streamer kit “${manifest.recipe.kit.name}”, ` : '';
+  const made = `on ${day(manifest.createdAt)} from ${kitPart}${describeRequest(manifest.recipe.request)}`;
   if (opened.key !== opts.key.publicKeyBase64 && !opened.signatureValid) {
     // Not even valid under the key it names: the manifest was altered (or its key was).
     return { status: 'modified', kind, manifest, checks: ['✗ the manifest’s signature does not match its contents'], message: 'Modified after it was made: the Tunesmith manifest in this file was changed after it was signed.' };
@@ -125,7 +126,7 @@ export async function verifyFile(file: Uint8Array, opts: VerifyOptions): Promise
   }
 
   let recomposed = '';
-  if (manifest.recipe.kind === 'compose' && opts.recompose) {
+  if (manifest.recipe.kind !== 'derived' && opts.recompose) {
     try {
       const again = await opts.recompose(manifest.recipe);
       if (again && sha256(again) === manifest.midiSha256) {
