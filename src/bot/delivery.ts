@@ -112,11 +112,10 @@ export function bundleMessage(bundle: StoredBundle, limitBytes: number, known = 
   const perSec = bundle.zip.length / Math.max(1, bundle.info.durationSec);
   const fits = Math.floor(budget / perSec);
   const limitText = known ? ` (${formatBytes(limitBytes)})` : '';
-  const shorter = fits >= 5 ? ` A piece of about ${fits} s would fit.` : '';
+  const what = bundle.info.what || `“${bundle.info.title}”`;
+  const instead = bundle.info.instead || `Make them on your own machine with \`npm run compose -- --stems\` and the same seed, or ask for a shorter piece.${fits >= 5 ? ` A piece of about ${fits} s would fit.` : ''}`;
   return {
-    content:
-      `📦 The stems of “${bundle.info.title}” come to ${formatBytes(bundle.zip.length)} zipped, more than this server's upload limit${limitText}, so they are not attached.` +
-      ` Make them on your own machine with \`npm run compose -- --stems\` and the same seed, or ask for a shorter piece.${shorter}`,
+    content: `📦 ${what} come${what.startsWith('The stems') ? '' : 's'} to ${formatBytes(bundle.zip.length)} zipped, more than this server's upload limit${limitText}, so ${what.startsWith('The stems') ? 'they are' : 'it is'} not attached. ${instead}`,
   };
 }
 

@@ -2,6 +2,7 @@
  * Message building, kept apart from Discord calls so it can be unit-tested: progress lines,
  * the result embed with its files and buttons, and friendly errors.
  */
+import { KIT_LENGTHS, type KitPart } from '../core/kit.ts';
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type APIEmbed } from 'discord.js';
 import { listWords, type NotUnderstood } from '../core/notUnderstood.ts';
 import { formatProblem, type FieldProblem } from '../core/request.ts';
@@ -45,6 +46,23 @@ export const CUSTOM_ID = {
   /** A menu (field t/k/i/s) or the go button on the Re-render panel, with every choice so far. */
   rerenderPanel: (resultId: string, field: string, state: string) => `ts:rr:${resultId}:${field}:${state}`,
 };
+
+export interface KitPartState {
+  stage: 'queued' | 'working' | 'done';
+  fraction: number;
+}
+
+/** A kit's reply while it is made: one line per part, each with its own bar. */
+export function kitProgressContent(name: string, parts: Record<KitPart, KitPartState>): string {
+  const lines = (Object.entries(parts) as [KitPart, KitPartState][]).map(([part, p]) => {
+    const label = KIT_LENGTHS[part].label;
+    if (p.stage === 'done') return `✅ ${label}`;
+    if (p.stage === 'queued') return `⏳ ${label}: waiting for a worker`;
+    return `🎼 ${label}: ${textProgressBar(p.fraction, 12)} ${Math.round(p.fraction * 100)} %`;
+  });
+  const done = Object.values(parts).filter((p) => p.stage === 'done').length;
+  return [`🎬 Making your streamer kit “${name}” — ${done}/${lines.length} parts done (they render in parallel):`, ...lines].join('\n');
+}
 
 export function parseCustomId(id: string): { action: string; resultId: string; extra: string[] } | null {
   const [ns, action, resultId, ...extra] = id.split(':');

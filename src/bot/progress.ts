@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { QUEUE_NAMES, type Delivery } from '../queue/jobs.ts';
 import type { JobProducer } from '../queue/producer.ts';
 import { logRedisErrors } from '../queue/redisErrors.ts';
-import { progressContent, type ProgressStage } from './messages.ts';
+import { kitProgressContent, progressContent, type KitPartState, type ProgressStage } from './messages.ts';
+import type { KitPart } from '../core/kit.ts';
 import { editReply, tokenAlive } from './webhook.ts';
 
 /** Within a stage, percentage updates are spaced this far apart. */
@@ -40,6 +41,9 @@ export class ProgressTracker {
   private readonly eventsConnection: Redis;
   private readonly tracked = new Map<string, Tracked>();
   private readonly poll: NodeJS.Timeout;
+  /** Kit part job id → its kit's job id and part (see trackKit). */
+  private readonly kitOf = new Map<string, { parent: string; part: KitPart }>();
+  private readonly kits = new Map<string, { name: string; parts: Record<KitPart, KitPartState> }>();
   /** Edits sent, for tests and metrics. */
   editsSent = 0;
 
@@ -52,9 +56,11 @@ export class ProgressTracker {
     // duplicate() copies the options, not the listeners: this connection needs its own.
     this.eventsConnection = logRedisErrors(connection.duplicate(), { client: 'queue events connection', logger });
     this.events = logRedisErrors(new QueueEvents(QUEUE_NAMES.compose, { connection: this.eventsConnection }), { client: 'queue events', logger });
-    this.events.on('active', ({ jobId }) => this.onStage(jobId, 'composing', 0.05));
+    this.events.on('active', ({ jobId }) => (this.kitOf.has(jobId) ? this.onKitPart(jobId, 'working', 0) : this.onStage(jobId, 'composing', 0.05)));
+    this.events.on('completed', ({ jobId }) => void (this.kitOf.has(jobId) && this.onKitPart(jobId, 'done', 1)));
     this.events.on('progress', ({ jobId, data }) => {
       const p = data as { stage?: string; fraction?: number };
+      if (this.kitOf.has(jobId)) return this.onKitPart(jobId, 'working', p.fraction ?? 0);
       const stage: ProgressStage = p.stage === 'rendering' ? 'rendering' : 'composing';
       if (p.stage === 'done') return;
       this.onStage(jobId, stage, p.fraction ?? 0);
@@ -71,6 +77,29 @@ export class ProgressTracker {
   track(jobId: string, delivery: Delivery, what: string, position: number): void {
     this.tracked.set(jobId, { delivery, what, lastAt: 0, finished: false, waiting: position > 0, stage: position > 0 ? 'queued' : 'composing' });
     this.push(jobId, position > 0 ? progressContent('queued', 0, { position, what }) : progressContent('composing', 0, { what }), true);
+  }
+
+  /**
+   * Start tracking a streamer kit (a BullMQ flow, src/queue/kitFlow.ts): its reply shows every
+   * part's own progress as its child job moves, and is finished by the kit's delivery as usual.
+   */
+  trackKit(jobId: string, delivery: Delivery, name: string, children: Record<KitPart, string>): void {
+    const parts = Object.fromEntries(Object.keys(children).map((p) => [p, { stage: 'queued', fraction: 0 }])) as Record<KitPart, KitPartState>;
+    this.kits.set(jobId, { name, parts });
+    for (const [part, child] of Object.entries(children)) this.kitOf.set(child, { parent: jobId, part: part as KitPart });
+    this.tracked.set(jobId, { delivery, what: name, lastAt: 0, finished: false, waiting: false, stage: 'composing' });
+    this.push(jobId, kitProgressContent(name, parts), true);
+  }
+
+  private onKitPart(childId: string, stage: KitPartState['stage'], fraction: number): void {
+    const ref = this.kitOf.get(childId);
+    const kit = ref && this.kits.get(ref.parent);
+    if (!ref || !kit) return;
+    const before = kit.parts[ref.part];
+    if (before.stage === 'done') return;
+    kit.parts[ref.part] = { stage, fraction };
+    if (Object.values(kit.parts).every((p) => p.stage === 'done')) for (const [id, r] of this.kitOf) if (r.parent === ref.parent) this.kitOf.delete(id);
+    this.push(ref.parent, kitProgressContent(kit.name, kit.parts), before.stage !== stage);
   }
 
   /** Show a stage for a job and wait until that edit is sent (the delivery step's "uploading"). */
@@ -90,6 +119,8 @@ export class ProgressTracker {
     clearTimeout(t.timer);
     await t.inFlight;
     this.tracked.delete(jobId);
+    this.kits.delete(jobId);
+    for (const [id, r] of this.kitOf) if (r.parent === jobId) this.kitOf.delete(id);
   }
 
   private onStage(jobId: string, stage: ProgressStage, fraction: number): void {

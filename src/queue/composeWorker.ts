@@ -18,6 +18,9 @@ import { DerivedPieceError, derivePiece } from '../midi/transformPiece.ts';
 import { midiToScore, readTunesmithText } from '../midi/transformSource.ts';
 import type { Recipe } from '../provenance/manifest.ts';
 import { renderStems, stemsZip } from '../stems.ts';
+import { KIT_LENGTHS, planKit } from '../core/kit.ts';
+import { createKitPart, kitSlug, kitZip } from '../kit.ts';
+import { dropKitParts, getKitParts, putKitPart } from './kitFlow.ts';
 import { createPiece, type Piece } from '../pipeline.ts';
 import { MissingToolError } from '../render/errors.ts';
 import { UnknownSoundFontError } from '../render/soundfont.ts';
@@ -116,7 +119,7 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
     };
   };
 
-  const deriveNew = async (data: Exclude<ComposeJob, { kind: 'compose' }>, resultId: string, signal: AbortSignal, onProgress: OnProgress): Promise<Made> => {
+  const deriveNew = async (data: Extract<ComposeJob, { kind: 'rerender' | 'extend' }>, resultId: string, signal: AbortSignal, onProgress: OnProgress): Promise<Made> => {
     const source = await store.getSource(data.source.resultId);
     if (!source) throw new DerivedPieceError('The piece to build on is no longer stored (pieces are kept for a limited time). Press 🎲 Variation or use /compose with its seed to make it again.');
     const spec = data.kind === 'rerender' ? { kind: 'rerender' as const, transform: data.transform } : { kind: 'extend' as const, durationSec: data.request.durationSec };
@@ -141,7 +144,7 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
     const base = source.summary.audioFile.replace(/\.[a-z0-9]+$/, '');
     const zip = stemsZip(set, base);
     const text2 = `🎚️ **Stems** of “${source.summary.title}”: ${set.stems.map((s) => s.name).join(', ')}. WAV, each with the mix's gain and exact length: line them up at 0:00 and they add up to the mix (their sum is ${set.residualDb.toFixed(1)} dB from it). The mix and the MIDI are in the zip too; every file is signed (/verify).`;
-    await store.putBundle(resultId, { zip, info: { fileName: `${base}-stems.zip`, title: source.summary.title, text: text2, durationSec: set.durationSec } });
+    await store.putBundle(resultId, { zip, info: { fileName: `${base}-stems.zip`, title: source.summary.title, text: text2, durationSec: set.durationSec, what: `The stems of “${source.summary.title}”` } });
     return { rendering: performance.now() - started };
   };
 
@@ -155,6 +158,42 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
     const timeout = AbortSignal.timeout(opts.jobTimeoutMs);
     try {
       await opts.beforeAttempt?.(job);
+      if (data.kind === 'kit-part') {
+        // One part of a kit flow (kitFlow.ts): its files wait in Redis for the parent; no delivery of its own.
+        const onProgress = (p: { stage: string; fraction: number }) => void job.updateProgress({ stage: p.stage, fraction: p.fraction }).catch(() => {});
+        onProgress({ stage: 'composing', fraction: 0.05 });
+        const files = await createKitPart(planKit(data.kit), data.part, { format: data.render.format, soundfont: data.render.soundfont, generator: opts.generator, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+        if (timeout.aborted) throw Object.assign(new Error('job timed out'), { name: 'TimeoutError' });
+        await putKitPart(opts.connection, data.group, files, opts.resultTtlSec);
+        log.info({ ms: Date.now() - started, kind: data.kind, part: data.part }, 'kit part made');
+        return { part: data.part };
+      }
+      if (data.kind === 'kit') {
+        const parts = await getKitParts(opts.connection, data.group);
+        if (!parts) throw new DerivedPieceError('The parts of this kit expired before they could be put together. Please ask again.');
+        const plan = planKit(data.kit);
+        const zip = kitZip(plan, parts);
+        const length = (s: number) => (s >= 60 ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}` : `${s} s`);
+        const text =
+          `🎬 **Streamer kit “${plan.kit.name}”** — ${plan.kit.style}, ${plan.kit.mood}, ${plan.key}, ${plan.bpm} bpm, seed ${plan.kit.seed}.\n` +
+          parts.map((p) => `• ${KIT_LENGTHS[p.part].label}: ${length(p.durationSec)}${p.loop ? ' — seamless, loop points in the file and kit.json' : ''}`).join('\n') +
+          `\nEvery part shares the theme, key, tempo and instruments. Audio, MIDI and kit.json are in the zip; every file is signed (/verify). What you may do with it: /license.`;
+        await store.putBundle(resultId, {
+          zip,
+          info: {
+            fileName: `${kitSlug(plan.kit.name)}-kit.zip`,
+            title: plan.kit.name,
+            text,
+            durationSec: parts.reduce((a, p) => a + p.durationSec, 0),
+            what: `The streamer kit “${plan.kit.name}”`,
+            instead: `Ask for it with format: ogg (the smallest), or make it on your own machine with \`npm run kit -- "${plan.kit.name}" --style ${plan.kit.style} --mood ${plan.kit.mood} --seed ${plan.kit.seed}\`.`,
+          },
+        });
+        await dropKitParts(opts.connection, data.group);
+        log.info({ ms: Date.now() - started, kind: data.kind, bytes: zip.length }, 'kit made');
+        await enqueueDelivery(job, { outcome: 'bundle', requestId: data.requestId, delivery: data.delivery, resultId });
+        return { resultId };
+      }
       if (data.kind === 'stems') {
         const onProgress = (p: { stage: string; fraction: number }) => void job.updateProgress({ stage: p.stage, fraction: p.fraction }).catch(() => {});
         const timings = await stemsOf(data, resultId, signal ? AbortSignal.any([signal, timeout]) : timeout, onProgress);

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { COMPOSER_VERSION } from '../core/compose.ts';
+import { KIT_PARTS, KitRequestSchema } from '../core/kit.ts';
 import { CompositionRequestSchema, FORMATS, formatProblem } from '../core/request.ts';
 import { soundFontChoiceProblem } from '../render/soundfont.ts';
 import type { Role } from '../core/score.ts';
@@ -107,6 +108,13 @@ export const ComposeJobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('extend'), ...JobBase, source: SourceSchema }),
   /** Every track of a stored piece rendered on its own (src/stems.ts), delivered as a zip (a bundle). */
   z.object({ kind: z.literal('stems'), ...JobBase, source: SourceSchema }),
+  /**
+   * A streamer kit is one BullMQ flow (src/queue/kitFlow.ts): a `kit-part` child per part, rendered
+   * in parallel by the workers, and a `kit` parent that runs once they are all done, zips them and
+   * delivers once. `request` is the part's own request (the BRB loop's for the parent).
+   */
+  z.object({ kind: z.literal('kit-part'), ...JobBase, kit: KitRequestSchema, part: z.enum(KIT_PARTS), group: z.string().min(1).max(80) }),
+  z.object({ kind: z.literal('kit'), ...JobBase, kit: KitRequestSchema, group: z.string().min(1).max(80) }),
 ]);
 export type ComposeJob = z.infer<typeof ComposeJobSchema>;
 export type ComposeJobInput = z.input<typeof ComposeJobSchema>;
@@ -167,6 +175,7 @@ export function resultIdFor(job: ResultIdInput): string {
           kind,
           source: job.source?.resultId ?? null,
           ...(kind === 'rerender' ? { transform: sortKeys(TransformSchema.parse(job.transform ?? {})) } : kind === 'stems' ? {} : { durationSec: job.request.durationSec }),
+          ...('kit' in job && job.kit ? { kit: sortKeys(job.kit), part: 'part' in job ? job.part : null, group: 'group' in job ? job.group : null } : {}),
           render,
         });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);

@@ -52,10 +52,20 @@ const key = (resultId: string) => `tunesmith:result:${resultId}`;
 const bundleKey = (resultId: string) => `tunesmith:bundle:${resultId}`;
 
 /** A zip made for a piece (its stems): the file, its name, and what the message says about it. */
-export const BundleInfoSchema = z.object({ fileName: z.string(), title: z.string(), text: z.string(), durationSec: z.number() });
+export const BundleInfoSchema = z.object({
+  fileName: z.string(),
+  title: z.string(),
+  text: z.string(),
+  durationSec: z.number(),
+  /** What it is, for the message when it is too large: "The stems of “…”", "The streamer kit “…”". */
+  what: z.string().default(''),
+  /** What to do instead when it is too large. */
+  instead: z.string().default(''),
+});
+export type BundleInfoInput = z.input<typeof BundleInfoSchema>;
 export type BundleInfo = z.infer<typeof BundleInfoSchema>;
 export interface StoredBundle {
-  info: BundleInfo;
+  info: BundleInfoInput;
   zip: Buffer;
 }
 const sourceKey = (resultId: string) => `tunesmith:source:${resultId}`;
