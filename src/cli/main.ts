@@ -15,6 +15,7 @@ import { checkOutDir, makeOutDir } from './outDir.ts';
 import { createProgressLine } from './progress.ts';
 import { formatSummary } from './summary.ts';
 import { runVerify } from './verify.ts';
+import { runKit, type KitFlags } from './kit.ts';
 import { renderStems, stemsZip } from '../stems.ts';
 
 interface ComposeFlags {
@@ -164,6 +165,23 @@ program
   .command('styles')
   .description('list the styles and moods')
   .action(() => console.log(formatCatalog()));
+
+program
+  .command('kit')
+  .description('a streamer kit: intro, outro, BRB and starting-soon loops and a stinger in one key, tempo and sound, as one zip')
+  .argument('<name>', 'your stream or kit name')
+  .option('--style <style>', 'a style (see `tunesmith styles`)')
+  .option('--mood <mood>', 'a mood (see `tunesmith styles`)')
+  .option('--seed <n>', 'repeat an earlier kit exactly')
+  .option('--intro <seconds>', 'intro length (10–20, default 15)')
+  .option('--outro <seconds>', 'outro length (20–40, default 30)')
+  .option('--brb <seconds>', '"be right back" loop length (30–120, default 60)')
+  .option('--starting <seconds>', '"starting soon" loop length (60–240, default 120)')
+  .option('--stinger <seconds>', 'stinger length (2–4, default 3)')
+  .option('--format <format>', `audio format: ${FORMATS.join(', ')}`, 'ogg')
+  .option('--soundfont <name|path>', `${SOUNDFONT_NAMES.join(', ')} (default ${DEFAULT_SOUNDFONT}), or a path to a .sf2/.sf3`)
+  .option('--out <dir>', 'where to write the zip', 'out')
+  .action((name: string, flags: KitFlags) => runKit(name, flags).catch(failWith));
 
 program
   .command('verify')
