@@ -34,11 +34,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Byte positions to flip: every byte of the first 4 KiB (headers, tags, manifest), then 400 spread over the rest. */
+/** Byte positions to flip: every byte of the first 2.5 KiB (headers, tags, manifest), then 300 spread over the rest. */
 function positions(length: number): number[] {
   const out = new Set<number>();
-  for (let i = 0; i < Math.min(length, 4096); i++) out.add(i);
-  for (let k = 0; k < 400; k++) out.add(Math.floor((k / 400) * length));
+  for (let i = 0; i < Math.min(length, 2560); i++) out.add(i);
+  for (let k = 0; k < 300; k++) out.add(Math.floor((k / 300) * length));
   out.add(length - 1);
   return [...out].filter((i) => i < length);
 }
