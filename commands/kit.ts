@@ -13,6 +13,7 @@ import type { BotContext } from '../src/bot/context.ts';
 import { problemsMessage } from '../src/bot/messages.ts';
 import { checkServerRules, deliveryFor, refuse } from '../src/bot/submit.ts';
 import { submitKitFlow } from '../src/queue/kitFlow.ts';
+import { QueueRejection } from '../src/queue/producer.ts';
 
 export const data = new SlashCommandBuilder()
   .setName('kit')
@@ -48,6 +49,14 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const longest = Math.max(...Object.values(kit.data.lengths));
   const settings = await checkServerRules(interaction, ctx, longest, (max) => `A kit's "starting soon" loop lasts ${longest} s, and this server allows pieces up to ${max} s, so I can't make a kit here.`);
   if (!settings) return;
+  try {
+    await ctx.producer.admit(interaction.user.id, interaction.guildId);
+  } catch (error) {
+    if (!(error instanceof QueueRejection)) throw error;
+    await ctx.settings.clearCooldown(interaction.guildId, interaction.user.id);
+    await refuse(interaction, error.message);
+    return;
+  }
   await interaction.deferReply();
   const delivery = deliveryFor(interaction);
   try {

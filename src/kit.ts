@@ -37,11 +37,13 @@ export interface KitOptions {
   sign?: InstanceKey | false;
 }
 
-export async function createKitPart(plan: KitPlan, part: KitPart, opts: KitOptions): Promise<KitPartFiles> {
+export async function createKitPart(plan: KitPlan, part: KitPart, opts: KitOptions & { onProgress?: (fraction: number) => void }): Promise<KitPartFiles> {
   await checkRenderSetup(opts.soundfont);
   const score = await composeKitPart(plan, part, opts.generator ?? (await defaultMelodyGenerator()));
   const midi = scoreToMidi(score);
+  opts.onProgress?.(0.1);
   const audio = await renderScoreAudio(score, midi, { format: opts.format, soundfont: opts.soundfont, signal: opts.signal });
+  opts.onProgress?.(0.95);
   const signed = await signPiece(score, midi.bytes, audio, { recipe: { kind: 'kit', kit: plan.kit, part, request: plan.parts[part] }, content: `kit: ${part}`, sign: opts.sign });
   const loop = loopPointsOf(score);
   return {

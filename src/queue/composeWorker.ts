@@ -162,7 +162,7 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
         // One part of a kit flow (kitFlow.ts): its files wait in Redis for the parent; no delivery of its own.
         const onProgress = (p: { stage: string; fraction: number }) => void job.updateProgress({ stage: p.stage, fraction: p.fraction }).catch(() => {});
         onProgress({ stage: 'composing', fraction: 0.05 });
-        const files = await createKitPart(planKit(data.kit), data.part, { format: data.render.format, soundfont: data.render.soundfont, generator: opts.generator, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+        const files = await createKitPart(planKit(data.kit), data.part, { format: data.render.format, soundfont: data.render.soundfont, generator: opts.generator, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, onProgress: (fraction) => onProgress({ stage: 'rendering', fraction }) });
         if (timeout.aborted) throw Object.assign(new Error('job timed out'), { name: 'TimeoutError' });
         await putKitPart(opts.connection, data.group, files, opts.resultTtlSec);
         log.info({ ms: Date.now() - started, kind: data.kind, part: data.part }, 'kit part made');

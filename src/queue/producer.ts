@@ -114,6 +114,16 @@ export class JobProducer {
     }
   }
 
+  /**
+   * The same limits as submit (queue length, per user, per server, per minute) for work queued
+   * another way (a kit's flow, kitFlow.ts); throws QueueRejection.
+   */
+  async admit(userId: string | undefined, guildId: string | null): Promise<void> {
+    const pending = await this.composeQueue.getJobs([...PENDING_STATES], 0, -1);
+    this.enforce(pending, userId, guildId);
+    if (userId) await this.enforceRate(userId);
+  }
+
   private enforce(pending: Job<ComposeJob>[], userId: string | undefined, guildId: string | null): void {
     const reject = (reason: Rejection, message: string, retryAfterSec: number): never => {
       this.metrics?.rejected.inc({ reason });
