@@ -15,8 +15,7 @@
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { KIT_PARTS, KitRequestSchema } from '../core/kit.ts';
-import { CompositionRequestSchema } from '../core/request.ts';
-import { FORMATS } from '../core/request.ts';
+import { CompositionRequestSchema, FORMATS } from '../core/request.ts';
 
 export const MANIFEST_VERSION = 1;
 /** The tag / text event name: Ogg comment `TUNESMITH_MANIFEST=`, ID3 TXXX description, MIDI text prefix. */
