@@ -83,7 +83,8 @@ export function planKit(input: KitRequest): KitPlan {
  * intro ends on its own cadence). The outro is the BRB loop's opening bars (the theme, in whole
  * bars) straight into the intro's final tonic chord, held to its length: a composed outro of some
  * lengths opens with an intro section and states the theme differently, and the outro is where the
- * theme should be heard last. The stinger is the intro's head (whole beats) into the same chord.
+ * theme should be heard last. The stinger is the intro's head (about 55 % of it in whole beats, at
+ * least two when the chord still rings 0.8 s after them) into the same chord.
  */
 export async function composeKitPart(plan: KitPlan, part: KitPart, generator?: MelodyGenerator): Promise<Score> {
   if (part === 'intro' || part === 'brb' || part === 'starting') return (await compose(plan.parts[part], generator)).score;
@@ -91,7 +92,9 @@ export async function composeKitPart(plan: KitPlan, part: KitPart, generator?: M
   if (part === 'stinger') {
     const total = ticksOf(intro, plan.parts.stinger.durationSec);
     const beat = ticksPerBeat(intro.meter, intro.ppq);
-    return openingThenChord(intro, intro, plan.parts.stinger, Math.max(beat, Math.floor((0.55 * total) / beat) * beat));
+    // About 55 % of it in whole beats, and at least two beats where the chord still rings 0.8 s after them.
+    const room = Math.floor((total - ticksOf(intro, 0.8)) / beat);
+    return openingThenChord(intro, intro, plan.parts.stinger, Math.max(1, Math.min(2, room), Math.floor((0.55 * total) / beat)) * beat);
   }
   const brb = (await compose(plan.parts.brb, generator)).score;
   const total = ticksOf(brb, plan.parts.outro.durationSec);
