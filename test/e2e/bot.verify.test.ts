@@ -54,6 +54,10 @@ describe('/verify', () => {
     const truncated = await verify('cut.ogg', original.subarray(0, Math.floor(original.length / 3)));
     expect(truncated.text).toMatch(/truncated/);
 
+    // Refused from the attachment's stated size, before any download.
+    const big = await verify('big.ogg', Buffer.alloc(51 * 1024 * 1024));
+    expect(big.text).toMatch(/❔ \*\*big\.ogg\*\* is too large to check \(51\.0 MiB; at most 50\.0 MiB\)\./);
+
     const garbage = await verify('garbage.mid', Buffer.concat([Buffer.from('MThd\0\0\0\x06\0\x01\x4e\x20\0\0', 'latin1'), Buffer.alloc(2000, 0x41)]));
     expect(garbage.title).toBe('❔ Not signed by this Tunesmith');
     expect(garbage.text).toMatch(/carries no Tunesmith manifest/);
