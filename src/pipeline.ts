@@ -97,9 +97,9 @@ export async function createPiece(request: CompositionRequest, options: PieceOpt
   if (!options.skipAudio) {
     audio = await timed('rendering', 1 - WEIGHT.rendering, () => renderScoreAudio(score, midi, options));
   }
-  const signed = await signPiece(score, midi.bytes, audio, { recipe: { kind: 'compose', request }, content: 'mix', sign: options.sign });
+  const signed = await signPiece(score, midi.bytes, audio, { recipe: { kind: 'compose', request }, content: 'mix', sign: options.sign, png });
   report({ stage: 'done', fraction: 1 });
-  return { score, plan, midi: signed.midi, png, audio: signed.audio, manifest: signed.manifest, timings };
+  return { score, plan, midi: signed.midi, png: signed.png ?? png, audio: signed.audio, manifest: signed.manifest, timings };
 }
 
 /** A loop's points in the audio: the whole file, start to end (a loop's audio is exactly its loop). */
@@ -115,15 +115,15 @@ export async function signPiece(
   score: Score,
   midi: Uint8Array,
   audio: RenderResult | undefined,
-  opts: { recipe: Recipe; content: string; sign?: InstanceKey | false },
-): Promise<{ midi: Uint8Array; audio?: RenderResult; manifest?: Manifest }> {
+  opts: { recipe: Recipe; content: string; sign?: InstanceKey | false; png?: Buffer },
+): Promise<{ midi: Uint8Array; audio?: RenderResult; manifest?: Manifest; png?: Buffer }> {
   const loop = loopPointsOf(score);
   if (opts.sign === false) {
-    return { midi, audio: audio && loop ? { ...audio, data: addLoopPoints(audio.format, audio.data, loop) } : audio };
+    return { midi, audio: audio && loop ? { ...audio, data: addLoopPoints(audio.format, audio.data, loop) } : audio, png: opts.png };
   }
   const key = opts.sign ?? (await instanceKey());
-  const signed = signFiles({ key, recipe: opts.recipe, seed: score.meta.seed, generator: score.meta.generator, content: opts.content, midi, audio: audio && { data: audio.data, format: audio.format }, loop });
-  return { midi: signed.midi, audio: audio && { ...audio, data: signed.audio! }, manifest: signed.manifest };
+  const signed = signFiles({ key, recipe: opts.recipe, seed: score.meta.seed, generator: score.meta.generator, content: opts.content, midi, audio: audio && { data: audio.data, format: audio.format }, png: opts.png, loop });
+  return { midi: signed.midi, audio: audio && { ...audio, data: signed.audio! }, manifest: signed.manifest, png: signed.png };
 }
 
 /** The MIDI bytes a recipe composes to (for verification); null for recipes that cannot be recomposed alone. */

@@ -87,8 +87,8 @@ export async function derivePiece(source: PieceSource, spec: DeriveSpec, opts: D
   t = performance.now();
   const rendered = await renderScoreAudio(score, midi, opts);
   timings.rendering = performance.now() - t;
-  const signed = await signPiece(score, midi.bytes, rendered, { recipe: { kind: 'derived', request, derivation: derivation.slice(0, 500) }, content: 'mix', sign: opts.sign });
+  const signed = await signPiece(score, midi.bytes, rendered, { recipe: { kind: 'derived', request, derivation: derivation.slice(0, 500) }, content: 'mix', sign: opts.sign, png });
   const audio = signed.audio!;
   report({ stage: 'done', fraction: 1 });
-  return { score, request, midi: signed.midi, png, audio, derivation, timings };
+  return { score, request, midi: signed.midi, png: signed.png ?? png, audio, derivation, timings };
 }

@@ -8,15 +8,17 @@
  *    forward loop (start and end frames, end inclusive), both before the `data` chunk.
  *  - MP3: an ID3v2.3 `TXXX` frame described `TUNESMITH_MANIFEST` (Latin-1; the text is ASCII).
  *  - MIDI: a text event `TUNESMITH_MANIFEST {…}` first in the first track.
+ *  - PNG (the piano roll): a `tEXt` chunk keyed `TUNESMITH_MANIFEST` before IEND.
  *
  * The manifest's audio hash covers every byte of the file except the envelope text itself (and,
  * in Ogg, the CRC of the page holding it, which the envelope changes); see `audioDigest`.
  */
 import type { AudioFormat } from '../core/request.ts';
+import { crc32 } from 'node:zlib';
 import { oggCrc } from '../render/oggOpus.ts';
 import { MANIFEST_TAG, sha256 } from './manifest.ts';
 
-export type FileKind = AudioFormat | 'midi';
+export type FileKind = AudioFormat | 'midi' | 'png';
 
 export class ContainerError extends Error {
   constructor(message: string) {
@@ -32,6 +34,7 @@ export function detectKind(bytes: Uint8Array): FileKind | null {
   if (head.startsWith('RIFF') && head.slice(8, 12) === 'WAVE') return 'wav';
   if (head.startsWith('ID3') || (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0)) return 'mp3';
   if (head.startsWith('MThd')) return 'midi';
+  if (head.startsWith('\x89PNG\r\n\x1a\n')) return 'png';
   return null;
 }
 
@@ -267,6 +270,26 @@ function midiFirstTrack(file: Buffer): { lengthAt: number; eventsAt: number } {
   return { lengthAt: headerEnd + 4, eventsAt: headerEnd + 8 };
 }
 
+// ---------------------------------------------------------------- PNG
+
+const PNG_SIGNATURE = 8;
+
+/** PNG chunks (at: where the chunk's length field is), bounds-checked; with `checkCrc` every CRC too. */
+function pngChunks(file: Buffer, checkCrc = false): { at: number; type: string; length: number }[] {
+  const chunks: { at: number; type: string; length: number }[] = [];
+  for (let at = PNG_SIGNATURE; at < file.length; ) {
+    if (at + 12 > file.length) throw new ContainerError('the PNG file is truncated (in a chunk header)');
+    const length = file.readUInt32BE(at);
+    const type = file.toString('latin1', at + 4, at + 8);
+    if (at + 12 + length > file.length) throw new ContainerError(`the PNG file is truncated (its ${type} chunk is cut off)`);
+    if (checkCrc && crc32(file.subarray(at + 4, at + 8 + length)) !== file.readUInt32BE(at + 8 + length)) throw new ContainerError(`the PNG ${type} chunk fails its checksum`);
+    chunks.push({ at, type, length });
+    at += 12 + length;
+    if (type === 'IEND' && at !== file.length) throw new ContainerError('the PNG file has bytes after its end');
+  }
+  return chunks;
+}
+
 // ---------------------------------------------------------------- public
 
 /** Put the envelope text into the file's tags (replacing any there); returns where the text lies. */
@@ -303,6 +326,23 @@ export function embedEnvelope(kind: FileKind, file: Uint8Array, envelope: string
       const start = 10 + body.length - text.length;
       return { bytes: out, start, end: start + text.length };
     }
+    case 'png': {
+      // A tEXt chunk (keyword, NUL, Latin-1 text) just before IEND, replacing one of ours.
+      const chunks = pngChunks(bytes);
+      const keyword = Buffer.from(`${MANIFEST_TAG}\0`, 'latin1');
+      const ours = chunks.find((c) => c.type === 'tEXt' && bytes.subarray(c.at + 8, c.at + 8 + keyword.length).equals(keyword));
+      const kept = ours ? Buffer.concat([bytes.subarray(0, ours.at), bytes.subarray(ours.at + 12 + ours.length)]) : bytes;
+      const iend = pngChunks(kept).find((c) => c.type === 'IEND');
+      if (!iend) throw new ContainerError('the PNG file has no IEND chunk');
+      const data = Buffer.concat([Buffer.from('tEXt', 'latin1'), keyword, text]);
+      const chunk = Buffer.alloc(12 + data.length - 4);
+      chunk.writeUInt32BE(data.length - 4, 0);
+      data.copy(chunk, 4);
+      chunk.writeUInt32BE(crc32(data), 4 + data.length);
+      const out = Buffer.concat([kept.subarray(0, iend.at), chunk, kept.subarray(iend.at)]);
+      const start = iend.at + 8 + keyword.length;
+      return { bytes: out, start, end: start + text.length };
+    }
     case 'midi': {
       const { lengthAt, eventsAt } = midiFirstTrack(bytes);
       const stripped = stripMidiEnvelope(bytes) ?? bytes;
@@ -326,6 +366,10 @@ export function replaceEnvelope(kind: FileKind, embedded: Embedded, envelope: st
     const page = oggPages(out).find((p) => p.at <= embedded.start && embedded.start < p.end)!;
     out.writeUInt32LE(0, page.at + 22);
     out.writeUInt32LE(oggCrc(out.subarray(page.at, page.end)), page.at + 22);
+  }
+  if (kind === 'png') {
+    const chunk = pngChunks(out).find((c) => c.at <= embedded.start && embedded.start < c.at + 12 + c.length)!;
+    out.writeUInt32BE(crc32(out.subarray(chunk.at + 4, chunk.at + 8 + chunk.length)), chunk.at + 8 + chunk.length);
   }
   return out;
 }
@@ -366,8 +410,12 @@ export function findEnvelope(file: Uint8Array): { text: string; start: number; e
  * The SHA-256 an audio file's manifest records: every byte except the envelope text at
  * [start, end), and for Ogg the CRC of the page holding it (set to zero).
  */
-export function audioDigest(kind: AudioFormat, file: Uint8Array, start: number, end: number): string {
+export function audioDigest(kind: AudioFormat | 'png', file: Uint8Array, start: number, end: number): string {
   const bytes = Buffer.from(file);
+  if (kind === 'png') {
+    // The tEXt chunk's CRC follows the envelope (it changes with the envelope).
+    if (end + 4 <= bytes.length) bytes.writeUInt32BE(0, end);
+  }
   if (kind === 'ogg') {
     // The page holding the envelope starts at the last capture pattern before it.
     const pageAt = bytes.lastIndexOf('OggS', start, 'latin1');
@@ -412,8 +460,9 @@ export function readLoopPoints(kind: AudioFormat, file: Uint8Array): LoopPoints 
 }
 
 /** Structural integrity beyond the hash: every Ogg page's CRC; WAV chunk sizes tiling the file. */
-export function checkStructure(kind: AudioFormat, file: Uint8Array): void {
+export function checkStructure(kind: AudioFormat | 'png', file: Uint8Array): void {
   const bytes = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
+  if (kind === 'png') pngChunks(bytes, true);
   if (kind === 'ogg') oggPages(bytes, true);
   if (kind === 'wav') {
     wavChunks(bytes);

@@ -43,6 +43,8 @@ export const ManifestSchema = z.object({
   content: z.string().max(100),
   midiSha256: z.string().regex(/^[0-9a-f]{64}$/),
   audio: z.object({ format: z.enum(FORMATS), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).nullable(),
+  /** The piano-roll PNG made with them, when there is one. */
+  picture: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }).nullable().default(null),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 

@@ -39,6 +39,8 @@ export interface SignInput {
   /** The MIDI exactly as scoreToMidi wrote it. */
   midi: Uint8Array;
   audio?: { data: Uint8Array; format: AudioFormat };
+  /** The piano roll made with them: signed too (its hash in the same manifest). */
+  png?: Uint8Array;
   /** Seamless loops: the loop points are written into the audio's tags first (and hashed with it). */
   loop?: LoopPoints;
   createdAt?: Date;
@@ -49,6 +51,7 @@ export interface Signed {
   /** The MIDI with the envelope in its first track. */
   midi: Buffer;
   audio?: Buffer;
+  png?: Buffer;
 }
 
 export function signFiles(input: SignInput): Signed {
@@ -63,16 +66,22 @@ export function signFiles(input: SignInput): Signed {
     content: input.content,
     midiSha256: sha256(input.midi),
     audio: input.audio ? { format: input.audio.format, sha256: PLACEHOLDER_SHA256 } : null,
+    picture: input.png ? { sha256: PLACEHOLDER_SHA256 } : null,
   });
-  let audio: Buffer | undefined;
-  let manifest = base;
-  if (input.audio) {
-    const { format } = input.audio;
-    const withLoop = input.loop ? addLoopPoints(format, input.audio.data, input.loop) : Buffer.from(input.audio.data);
-    const placeholder = embedEnvelope(format, withLoop, sealManifest(base, input.key.privateKey, input.key.publicKey));
-    manifest = { ...base, audio: { format, sha256: audioDigest(format, placeholder.bytes, placeholder.start, placeholder.end) } };
-    audio = replaceEnvelope(format, placeholder, sealManifest(manifest, input.key.privateKey, input.key.publicKey));
-  }
+  // Every placeholder envelope has the final length: hashes are hashed over it, then it is replaced.
+  const placeholder = sealManifest(base, input.key.privateKey, input.key.publicKey);
+  const audioAt = input.audio && embedEnvelope(input.audio.format, input.loop ? addLoopPoints(input.audio.format, input.audio.data, input.loop) : Buffer.from(input.audio.data), placeholder);
+  const pngAt = input.png && embedEnvelope('png', input.png, placeholder);
+  const manifest: Manifest = {
+    ...base,
+    audio: input.audio && audioAt ? { format: input.audio.format, sha256: audioDigest(input.audio.format, audioAt.bytes, audioAt.start, audioAt.end) } : null,
+    picture: pngAt ? { sha256: audioDigest('png', pngAt.bytes, pngAt.start, pngAt.end) } : null,
+  };
   const envelope = sealManifest(manifest, input.key.privateKey, input.key.publicKey);
-  return { manifest, midi: embedEnvelope('midi', input.midi, envelope).bytes, audio };
+  return {
+    manifest,
+    midi: embedEnvelope('midi', input.midi, envelope).bytes,
+    audio: input.audio && audioAt ? replaceEnvelope(input.audio.format, audioAt, envelope) : undefined,
+    png: pngAt ? replaceEnvelope('png', pngAt, envelope) : undefined,
+  };
 }

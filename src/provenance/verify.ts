@@ -37,7 +37,7 @@ export interface VerifyOptions {
   maxBytes?: number;
 }
 
-const KIND_NAMES: Record<FileKind, string> = { ogg: 'Ogg Opus', mp3: 'MP3', wav: 'WAV', midi: 'MIDI' };
+const KIND_NAMES: Record<FileKind, string> = { ogg: 'Ogg Opus', mp3: 'MP3', wav: 'WAV', midi: 'MIDI', png: 'PNG' };
 
 /** "lofi, calm, 30 s, seed 1234" plus the key, tempo, loop and prompt when the request set them. */
 export function describeRequest(r: CompositionRequest): string {
@@ -65,7 +65,7 @@ export async function verifyFile(file: Uint8Array, opts: VerifyOptions): Promise
   if (file.length === 0) return { status: 'unreadable', kind: null, checks, message: 'The file is empty.' };
   const kind = detectKind(file);
   if (!kind) {
-    return { status: 'unreadable', kind, checks, message: 'This is not a file Tunesmith writes: only Ogg Opus, MP3, WAV and MIDI files can be checked.' };
+    return { status: 'unreadable', kind, checks, message: 'This is not a file Tunesmith writes: only Ogg Opus, MP3, WAV, MIDI and its PNG piano rolls can be checked.' };
   }
   const found = findEnvelope(file);
   if (!found) {
@@ -113,6 +113,15 @@ export async function verifyFile(file: Uint8Array, opts: VerifyOptions): Promise
     }
     if (!plain || sha256(plain) !== manifest.midiSha256) return modified('its MIDI bytes differ from the ones signed');
     checks.push('✓ MIDI bytes match the signed SHA-256');
+  } else if (kind === 'png') {
+    if (!manifest.picture) return modified('its manifest describes no picture');
+    try {
+      checkStructure(kind, file);
+    } catch (error) {
+      return modified(lowerFirst((error as Error).message));
+    }
+    if (audioDigest(kind, file, found.start, found.end) !== manifest.picture.sha256) return modified('its picture bytes differ from the ones signed');
+    checks.push('✓ picture bytes match the signed SHA-256');
   } else {
     if (!manifest.audio) return modified('its manifest describes no audio file');
     if (manifest.audio.format !== kind) return modified(`it is ${KIND_NAMES[kind]} while the manifest signed ${KIND_NAMES[manifest.audio.format]}`);

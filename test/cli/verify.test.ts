@@ -51,7 +51,7 @@ describe('tunesmith verify (npm run verify FILE)', () => {
 
     const notOurs = await tunesmith(['verify', 'package.json']);
     expect(notOurs.code).toBe(2);
-    expect(notOurs.stdout.trim()).toBe('This is not a file Tunesmith writes: only Ogg Opus, MP3, WAV and MIDI files can be checked.');
+    expect(notOurs.stdout.trim()).toBe('This is not a file Tunesmith writes: only Ogg Opus, MP3, WAV, MIDI and its PNG piano rolls can be checked.');
     const missing = await tunesmith(['verify', path.join(out, 'nope.ogg')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toMatch(/^Cannot read .*nope\.ogg: no such file\.$/);

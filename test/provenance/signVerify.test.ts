@@ -11,6 +11,7 @@ import { instanceKey, type InstanceKey } from '../../src/provenance/keys.ts';
 import { verifyFile } from '../../src/provenance/verify.ts';
 import { findTools } from '../../src/render/tools.ts';
 import { makeRequest } from '../support/requests.ts';
+import { PNG } from 'pngjs';
 
 const run = promisify(execFile);
 let dir: string;
@@ -34,12 +35,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Byte positions to flip: every byte of the first 2.5 KiB (headers, tags, manifest), then 300 spread over the rest. */
+/** Byte positions to flip: every byte of the first 2.5 KiB and the last 2 KiB (headers, tags, manifest), then 300 spread over the rest. */
 function positions(length: number): number[] {
   const out = new Set<number>();
   for (let i = 0; i < Math.min(length, 2560); i++) out.add(i);
   for (let k = 0; k < 300; k++) out.add(Math.floor((k / 300) * length));
-  out.add(length - 1);
+  // The PNG keeps its manifest at the end (before IEND): every byte of the last 2 KiB too.
+  for (let i = Math.max(0, length - 2048); i < length; i++) out.add(i);
   return [...out].filter((i) => i < length);
 }
 
@@ -61,6 +63,10 @@ describe('signed provenance', () => {
     const midi = await verifyFile(piece.midi, { key, recompose: (r) => recomposeMidi(r) });
     expect(midi.status, midi.message).toBe('unmodified');
     expect(midi.manifest).toEqual(audio.manifest);
+    const png = await verifyFile(piece.png, { key });
+    expect(png.status, png.message).toBe('unmodified');
+    expect(png.checks.join('\n')).toMatch(/picture bytes match/);
+    expect(png.manifest).toEqual(audio.manifest);
     expect(audio.manifest!.audio!.format).toBe(format);
   });
 
@@ -89,7 +95,7 @@ describe('signed provenance', () => {
   it('catches every single flipped byte in audio and MIDI files', { timeout: 300_000 }, async () => {
     // The three MIDI files differ only in their manifests: one is flipped byte by byte.
     const files: [string, Uint8Array][] = [...pieces].map(([format, p]): [string, Uint8Array] => [format, p.audio!.data]);
-    files.push(['MIDI', pieces.get('ogg')!.midi]);
+    files.push(['MIDI', pieces.get('ogg')!.midi], ['PNG', pieces.get('ogg')!.png]);
     files.push(['loop ogg', loopOgg.audio!.data], ['loop wav', loopWav.audio!.data]);
     const summary: string[] = [];
     for (const [name, bytes] of files) {
@@ -127,7 +133,8 @@ describe('signed provenance', () => {
   it('bad input gets one clear sentence and never throws', async () => {
     const ogg = pieces.get('ogg')!.audio!.data;
     const cases: [string, Uint8Array, RegExp][] = [
-      ['a PNG', pieces.get('ogg')!.png, /not a file Tunesmith writes/],
+      ['a text file', Buffer.from('{"hello": "world"}\n'), /not a file Tunesmith writes/],
+      ['a PNG from elsewhere', PNG.sync.write(new PNG({ width: 4, height: 4 })), /^Not signed by this Tunesmith instance: this PNG file carries no Tunesmith manifest/],
       ['empty', new Uint8Array(0), /empty/],
       ['oversized', new Uint8Array(51 * 1024 * 1024), /too large to check \(51\.0 MiB; at most 50\.0 MiB\)/],
       ['truncated Ogg', ogg.subarray(0, Math.floor(ogg.length / 2)), /^Modified after it was made: .*truncated/],
