@@ -8,7 +8,7 @@ import { defaultMelodyGenerator } from '../src/neural/defaultGenerator.ts';
 import { wavData } from '../src/provenance/containers.ts';
 import { instanceKey, type InstanceKey } from '../src/provenance/keys.ts';
 import { verifyFile } from '../src/provenance/verify.ts';
-import { renderStems, residual, stemsZip } from '../src/stems.ts';
+import { followMixLimiter, renderStems, residual, stemsZip } from '../src/stems.ts';
 import { makeRequest } from './support/requests.ts';
 
 let dir: string;
@@ -51,5 +51,24 @@ describe('stems', () => {
     const verdict = await verifyFile(zip[`stems/piece-${set.stems[0]!.name}.wav`]!, { key });
     expect(verdict.status).toBe('unmodified');
     expect(verdict.manifest!.content).toBe(`stem: ${set.stems[0]!.name}`);
+  });
+
+  it('follows the mix limiter only where it cut: never boosts a stem, never makes up a missing one', () => {
+    const a = Int16Array.from({ length: 9600 }, (_, i) => Math.round(8000 * Math.sin(i / 7)));
+    const b = Int16Array.from({ length: 9600 }, (_, i) => Math.round(6000 * Math.sin(i / 3)));
+    const sum = a.map((x, i) => x + b[i]!);
+    // A mix 20 % louder than the stems' sum: nothing to follow.
+    const louder = sum.map((x) => Math.round(x * 1.2));
+    const [a1, b1] = [a.slice(), b.slice()];
+    expect(followMixLimiter(louder, [a1, b1])).toBe(0);
+    expect(a1).toEqual(a);
+    // A mix turned down by 3 dB in its second half (a limiter): the stems follow there only.
+    const limited = sum.map((x, i) => (i < 4800 ? x : Math.round(x * 0.7)));
+    const [a2, b2] = [a.slice(), b.slice()];
+    expect(followMixLimiter(limited, [a2, b2])).toBeGreaterThan(0);
+    expect(a2.slice(0, 4700)).toEqual(a.slice(0, 4700));
+    const before = residual(Buffer.from(limited.buffer), [Buffer.from(a.buffer), Buffer.from(b.buffer)]);
+    const after = residual(Buffer.from(limited.buffer), [Buffer.from(a2.buffer), Buffer.from(b2.buffer)]);
+    expect(after).toBeLessThan(before - 20);
   });
 });

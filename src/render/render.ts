@@ -284,7 +284,7 @@ function startEncoder(setup: RenderSetup, opts: RenderOptions, part: EncodePart,
   // A loop's warm-up (its own last frames, written first) is cut again after the EQ and limiter.
   const unwarm = warmupFrames ? [`atrim=start_sample=${warmupFrames}`, 'asetpts=PTS-STARTPTS'] : [];
   const command = pcmCommand(setup.tools.ffmpeg, input, 'f32le')
-    .audioFilters([...filterChain({ durationSec, trimStartSec: 0, loudness: { kind: 'prescaled', limitDbfs: LIMIT_DBFS }, fadeOut: part.fadeOut }), ...unwarm])
+    .audioFilters([...filterChain({ durationSec, trimStartSec: 0, loudness: { kind: 'prescaled', limitDbfs: opts.mixing ? STEM_LIMIT_DBFS : LIMIT_DBFS }, fadeOut: part.fadeOut }), ...unwarm])
     .outputOptions(...codecOptions(opts.format, opts.bitrateKbps), ...tagOptions(opts.format, opts.tags));
   // A file, not a pipe: the MP3 Xing/LAME frame and the WAV sizes are written by seeking back.
   const done = runCommand(command, part.outPath, guard).then(() => null);
@@ -294,6 +294,11 @@ function startEncoder(setup: RenderSetup, opts: RenderOptions, part: EncodePart,
 }
 
 const LIMIT_DBFS = TRUE_PEAK_CEILING_DB - TRUE_PEAK_ALLOWANCE_DB;
+/**
+ * A stem's safety limiter sits at full scale: a stem is not limited on its own (that would not add
+ * up); where the mix's limiter acted, the stems take its gain afterwards (src/stems.ts).
+ */
+const STEM_LIMIT_DBFS = 0;
 
 /**
  * A loop's end, played into the encoder's filters before its start and cut after them: the EQ's
