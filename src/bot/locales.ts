@@ -23,6 +23,10 @@ export const AVAILABILITY: Readonly<Record<string, Availability>> = {
   styles: 'everywhere',
   help: 'everywhere',
   about: 'everywhere',
+  // Streamer kits, checking a file, and the terms need no server (issue 14).
+  kit: 'everywhere',
+  verify: 'everywhere',
+  license: 'everywhere',
   play: 'guild',
   queue: 'guild',
   skip: 'guild',
