@@ -3,6 +3,7 @@
  * always give the same score.
  */
 import { RuleBasedMelody, type MelodyGenerator } from './generator.ts';
+import { expectedKsKey, keyScores } from './keyProfile.ts';
 import { formatKey } from './keys.ts';
 import { writeArpeggio, writeHarmony, writePad } from './parts/accompaniment.ts';
 import { breathe, expressionEvents, humanize, mixFor, separateSamePitch, tieLegato } from './parts/arrangement.ts';
@@ -44,13 +45,42 @@ function medianPitch(notes: readonly ScoreNote[], fallback: number): number {
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
+/** Melodies tried at most, per piece, for the whole score to read in its key (compose's key guard). */
+const KEY_ATTEMPTS = 4;
+
+/**
+ * The piece for a request. Key guard: the whole score (every pitched note) must read as the requested
+ * key under Krumhansl–Schmuckler; when it does not (in minor keys it is mostly read as the relative
+ * major), the melody is written again from the next of a fixed series of seeds, up to KEY_ATTEMPTS
+ * times, and the closest is kept. Deterministic: the same request and seed give the same bytes, and a
+ * piece in key at the first attempt is exactly what it was without the guard.
+ */
 export async function compose(request: CompositionRequest, generator: MelodyGenerator = RuleBasedMelody): Promise<ComposeResult> {
   const rng = createRng(request.seed);
   const plan = planPiece(request, rng.fork('plan'));
-  const { instruments } = plan;
+  let best: { result: ComposeResult; margin: number } | null = null;
+  for (let attempt = 0; attempt < KEY_ATTEMPTS; attempt++) {
+    const result = await arrange(request, plan, generator, rng, attempt);
+    const margin = keyMargin(result.score);
+    if (margin > 0) return result;
+    if (!best || margin > best.margin) best = { result, margin };
+  }
+  return best!.result;
+}
 
+/** Krumhansl–Schmuckler correlation of the requested key minus the best other key, over all pitched notes (> 0: read in key). */
+function keyMargin(score: Score): number {
+  const notes = score.tracks.filter((t) => t.channel !== DRUM_CHANNEL).flatMap((t) => t.notes.map((n) => ({ pitch: n.pitch, duration: n.durationTicks })));
+  const scores = keyScores(notes);
+  const want = expectedKsKey(score.key);
+  const isWant = (k: { tonicPc: number; mode: string }) => k.tonicPc === want.tonicPc && k.mode === want.mode;
+  return scores.find(isWant)!.r - Math.max(...scores.filter((k) => !isWant(k)).map((k) => k.r));
+}
+
+async function arrange(request: CompositionRequest, plan: Plan, generator: MelodyGenerator, rng: Rng, attempt: number): Promise<ComposeResult> {
+  const { instruments } = plan;
   const parts: { role: Role; program: number; notes: ScoreNote[] }[] = [];
-  const lead = breathe(await writeLead(plan, generator, rng.fork('melody')), plan.style.arrangement.leadBreath);
+  const lead = breathe(await writeLead(plan, generator, rng.fork(attempt === 0 ? 'melody' : `melody-key-${attempt}`)), plan.style.arrangement.leadBreath);
   // The accompaniment's top voice stays under the lead's register, so the tune is heard on top.
   const ceiling = medianPitch(lead.filter((n) => n.tick < plan.finalTick), plan.style.leadCentre) - LEAD_CLEARANCE;
   const arrangement = plan.style.arrangement;

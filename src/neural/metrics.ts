@@ -12,9 +12,6 @@
  *   pitchRange         — highest − lowest pitch (semitones)
  *   meanIoi            — mean inter-onset interval (steps)
  */
-import { tonicPitchClass } from '../core/keys.ts';
-import type { KeySignature } from '../core/score.ts';
-import { modeFamily } from './representation.ts';
 
 export interface GridNote {
   pitch: number;
@@ -140,52 +137,8 @@ export function overlappingArea(a: readonly number[], b: readonly number[]): num
 }
 
 // Krumhansl–Kessler key profiles (1982), tonic first.
-const KK_MAJOR = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
-const KK_MINOR = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
-
-function correlation(x: readonly number[], y: readonly number[]): number {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxx && syy ? sxy / Math.sqrt(sxx * syy) : 0;
-}
-
-/** Correlation of the duration-weighted pitch-class histogram with each of the 24 key profiles. */
-export function keyScores(notes: readonly { pitch: number; duration: number }[]): { tonicPc: number; mode: 'major' | 'minor'; r: number }[] {
-  const hist = new Array<number>(12).fill(0);
-  for (const x of notes) hist[((x.pitch % 12) + 12) % 12]! += x.duration;
-  const out: { tonicPc: number; mode: 'major' | 'minor'; r: number }[] = [];
-  for (let t = 0; t < 12; t++)
-    for (const [mode, prof] of [
-      ['major', KK_MAJOR],
-      ['minor', KK_MINOR],
-    ] as const)
-      out.push({ tonicPc: t, mode, r: correlation(hist.map((_, k) => hist[(k + t) % 12]!), prof) });
-  return out;
-}
-
-/**
- * The Krumhansl–Schmuckler key a requested key should be detected as: its tonic, and major or minor
- * by mode family (dorian reads as minor, mixolydian as major).
- */
-export function expectedKsKey(key: KeySignature): { tonicPc: number; mode: 'major' | 'minor' } {
-  return { tonicPc: tonicPitchClass(key), mode: modeFamily(key.mode) === 1 ? 'minor' : 'major' };
-}
-
-/** Krumhansl–Schmuckler: the best-correlated key (first in tonic order on ties). */
-export function detectKey(notes: readonly { pitch: number; duration: number }[]): { tonicPc: number; mode: 'major' | 'minor'; r: number } {
-  let best = { tonicPc: 0, mode: 'major' as 'major' | 'minor', r: -Infinity };
-  for (const k of keyScores(notes)) if (k.r > best.r) best = k;
-  return best;
-}
+// Krumhansl–Schmuckler lives in core (the composer's key guard uses it); re-exported for the evaluations.
+export { detectKey, expectedKsKey, keyScores } from '../core/keyProfile.ts';
 
 /** How many notes sound at each step (onset to onset + duration, cut at the length). */
 export function soundingCounts(notes: readonly { onset: number; duration: number }[], lengthSteps: number): Uint16Array {

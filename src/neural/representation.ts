@@ -14,6 +14,8 @@
  * window then always sees them, and an LSTM needs no attention back to a prefix.
  */
 
+export { modeFamily } from '../core/keyProfile.ts';
+
 export const MIN_PITCH = 48; // C3
 export const MAX_PITCH = 84; // C6
 export const NUM_PITCHES = MAX_PITCH - MIN_PITCH + 1;
@@ -63,14 +65,6 @@ export function pitchToToken(pitch: number): number {
 
 export function tokenToPitch(token: number): number {
   return MIN_PITCH + token - 2;
-}
-
-/** Map any mode name to the two modes the model was trained on (POP909 annotates major/minor only). */
-export function modeFamily(mode: string): 0 | 1 {
-  const m = mode.toLowerCase();
-  return m === 'minor' || m === 'aeolian' || m === 'dorian' || m === 'phrygian' || m === 'locrian' || m === 'harmonic minor' || m === 'melodic minor'
-    ? 1
-    : 0;
 }
 
 /** Smallest transposition (−5..+6) that moves the tonic pitch class to C. */

@@ -132,3 +132,20 @@ describe('compose', () => {
 function track(score: Score, role: string) {
   return score.tracks.find((t) => t.role === role);
 }
+
+describe('key guard', () => {
+  it('makes the whole score read in its key where it read as the relative major (Krumhansl–Schmuckler)', async () => {
+    const { defaultMelodyGenerator } = await import('../../src/neural/defaultGenerator.ts');
+    const { evalMusicRequest } = await import('../../src/eval/music/requests.ts');
+    const { detectKey, expectedKsKey } = await import('../../src/core/keyProfile.ts');
+    const generator = await defaultMelodyGenerator({ choice: 'neural' });
+    // Pieces of the music eval (requests.ts) that the default generator composed out of key before the guard.
+    for (const [style, index] of [['lofi', 3], ['jazz', 8], ['edm', 7], ['funk', 5]] as const) {
+      const { score } = await compose(evalMusicRequest(style, index), generator);
+      const notes = score.tracks.filter((t) => t.channel !== 9).flatMap((t) => t.notes.map((n) => ({ pitch: n.pitch, duration: n.durationTicks })));
+      const got = detectKey(notes);
+      const want = expectedKsKey(score.key);
+      expect({ tonicPc: got.tonicPc, mode: got.mode }, `${style} #${index}`).toEqual(want);
+    }
+  }, 60_000);
+});
