@@ -3,7 +3,7 @@
  * always give the same score.
  */
 import { RuleBasedMelody, type MelodyGenerator } from './generator.ts';
-import { expectedKsKey, keyScores } from './keyProfile.ts';
+import { keyMargin } from './keyProfile.ts';
 import { formatKey } from './keys.ts';
 import { writeArpeggio, writeHarmony, writePad } from './parts/accompaniment.ts';
 import { breathe, expressionEvents, humanize, mixFor, separateSamePitch, tieLegato } from './parts/arrangement.ts';
@@ -61,20 +61,16 @@ export async function compose(request: CompositionRequest, generator: MelodyGene
   let best: { result: ComposeResult; margin: number } | null = null;
   for (let attempt = 0; attempt < KEY_ATTEMPTS; attempt++) {
     const result = await arrange(request, plan, generator, rng, attempt);
-    const margin = keyMargin(result.score);
+    const margin = scoreKeyMargin(result.score);
     if (margin > 0) return result;
     if (!best || margin > best.margin) best = { result, margin };
   }
   return best!.result;
 }
 
-/** Krumhansl–Schmuckler correlation of the requested key minus the best other key, over all pitched notes (> 0: read in key). */
-function keyMargin(score: Score): number {
-  const notes = score.tracks.filter((t) => t.channel !== DRUM_CHANNEL).flatMap((t) => t.notes.map((n) => ({ pitch: n.pitch, duration: n.durationTicks })));
-  const scores = keyScores(notes);
-  const want = expectedKsKey(score.key);
-  const isWant = (k: { tonicPc: number; mode: string }) => k.tonicPc === want.tonicPc && k.mode === want.mode;
-  return scores.find(isWant)!.r - Math.max(...scores.filter((k) => !isWant(k)).map((k) => k.r));
+/** Key margin (keyProfile.ts) over every pitched note of the score. */
+function scoreKeyMargin(score: Score): number {
+  return keyMargin(score.tracks.filter((t) => t.channel !== DRUM_CHANNEL).flatMap((t) => t.notes.map((n) => ({ pitch: n.pitch, duration: n.durationTicks }))), score.key);
 }
 
 async function arrange(request: CompositionRequest, plan: Plan, generator: MelodyGenerator, rng: Rng, attempt: number): Promise<ComposeResult> {

@@ -60,3 +60,14 @@ export function detectKey(notes: readonly { pitch: number; duration: number }[])
   return best;
 }
 
+
+/**
+ * Correlation of `key`'s expected KS key minus the best other key's, over `notes` (> 0: the notes
+ * read in `key`): what the composer's and the generators' key guards maximise.
+ */
+export function keyMargin(notes: readonly { pitch: number; duration: number }[], key: KeySignature): number {
+  const scores = keyScores(notes);
+  const want = expectedKsKey(key);
+  const isWant = (k: { tonicPc: number; mode: string }) => k.tonicPc === want.tonicPc && k.mode === want.mode;
+  return scores.find(isWant)!.r - Math.max(...scores.filter((k) => !isWant(k)).map((k) => k.r));
+}

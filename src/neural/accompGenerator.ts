@@ -12,7 +12,7 @@ import type { Rng } from '../core/rng.ts';
 import type { ScoreNote } from '../core/score.ts';
 import { AccompModel, type AccompGenerateOptions, type AccompRoll } from './accompModel.ts';
 import { BASS_SPLIT, MIN_SLOT_PITCH, type AccompStepInput } from './accompRepresentation.ts';
-import { expectedKsKey, keyScores } from './metrics.ts';
+import { keyMargin } from '../core/keyProfile.ts';
 import { modeFamily, rotateChroma, shiftToC } from './representation.ts';
 
 export interface AccompanimentParts {
@@ -103,12 +103,9 @@ export function rollToParts(plan: Plan, roll: AccompRoll, rng: Rng): Accompanime
 /** Sampling temperature the composer uses (1 = the model's own probabilities). */
 export const ACCOMP_TEMPERATURE = 1;
 
-/** KS correlation of the requested key minus the best other key, over the lead, chords and bass (> 0: detected). */
-function keyMargin(plan: Plan, notes: readonly ScoreNote[]): number {
-  const scores = keyScores(notes.filter((n) => n.tick < plan.finalTick).map((n) => ({ pitch: n.pitch, duration: n.durationTicks })));
-  const want = expectedKsKey(plan.key);
-  const isWant = (k: { tonicPc: number; mode: string }) => k.tonicPc === want.tonicPc && k.mode === want.mode;
-  return scores.find(isWant)!.r - Math.max(...scores.filter((k) => !isWant(k)).map((k) => k.r));
+/** Key margin (keyProfile.ts) over the lead, chords and bass up to the final chord (> 0: detected). */
+function accompKeyMargin(plan: Plan, notes: readonly ScoreNote[]): number {
+  return keyMargin(notes.filter((n) => n.tick < plan.finalTick).map((n) => ({ pitch: n.pitch, duration: n.durationTicks })), plan.key);
 }
 
 /**
@@ -122,7 +119,7 @@ export function learnedAccompaniment(model: AccompModel, plan: Plan, lead: reado
   for (let k = 0; k < Math.max(1, opts.attempts ?? 4); k++) {
     const roll = model.generate({ ...base, seed: (seed + k) >>> 0, temperature: opts.temperature ?? ACCOMP_TEMPERATURE });
     const parts = rollToParts(plan, roll, rng.fork(`velocity${k}`));
-    const margin = keyMargin(plan, [...lead, ...parts.harmony, ...parts.bass]);
+    const margin = accompKeyMargin(plan, [...lead, ...parts.harmony, ...parts.bass]);
     if (!best || margin > best.margin) best = { parts, margin };
     if (margin > 0) break;
   }

@@ -11,7 +11,7 @@ import type { Rng } from '../core/rng.ts';
 import type { ScoreNote } from '../core/score.ts';
 import { conditioningFor } from './conditioning.ts';
 import type { GenerateOptions, MelodyModel, StepChord } from './melodyModel.ts';
-import { expectedKsKey, keyScores } from './metrics.ts';
+import { keyMargin as scoreKeyMargin } from '../core/keyProfile.ts';
 import { STEP_HOLD, STEP_REST } from './representation.ts';
 
 export interface NeuralMelodyOptions {
@@ -40,11 +40,7 @@ export function keyMargin(plan: Plan, steps: readonly number[]): number {
     for (const pc of c.pcs) notes.push({ pitch: pc, duration: d });
     notes.push({ pitch: c.rootPc, duration: d });
   }
-  const want = expectedKsKey(plan.key);
-  const scores = keyScores(notes);
-  const wanted = scores.find((k) => k.tonicPc === want.tonicPc && k.mode === want.mode)!.r;
-  const other = Math.max(...scores.filter((k) => !(k.tonicPc === want.tonicPc && k.mode === want.mode)).map((k) => k.r));
-  return wanted - other;
+  return scoreKeyMargin(notes, plan.key);
 }
 
 /** Per-step chords of a plan (the plan's chord events, one StepChord per 16th). */
