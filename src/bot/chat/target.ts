@@ -31,7 +31,9 @@ export interface Target {
 /** The result a message replies to, or the one its thread hangs off; null for a new request. */
 export async function targetOf(message: Message, botId: string): Promise<Target | null> {
   if (message.reference?.messageId) {
-    const referenced = await message.fetchReference().catch(() => null);
+    // From Discord, not the cache: the cached copy of our reply can predate its final edit (the
+    // one that adds the result's buttons), and a reply sent right after the result would miss it.
+    const referenced = await message.channel.messages.fetch({ message: message.reference.messageId, force: true }).catch(() => null);
     const resultId = referenced && resultIdOf(referenced, botId);
     return resultId && referenced ? { resultId, message: referenced } : null;
   }
