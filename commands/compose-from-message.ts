@@ -4,12 +4,8 @@
  * wherever the app is installed, including DMs and group DMs of a user-installed app.
  */
 import { ApplicationCommandType, ContextMenuCommandBuilder, MessageFlags, type MessageContextMenuCommandInteraction } from 'discord.js';
-import { buildRequest } from '../src/core/buildRequest.ts';
-import { notUnderstood } from '../src/core/notUnderstood.ts';
-import { RequestError } from '../src/core/request.ts';
 import type { BotContext } from '../src/bot/context.ts';
-import { notUnderstoodMessage, problemsMessage } from '../src/bot/messages.ts';
-import { submitCompose } from '../src/bot/submit.ts';
+import { requestOrExplain, submitCompose } from '../src/bot/submit.ts';
 import { stripDiscordMarkup } from '../src/bot/chat/text.ts';
 
 export const data = new ContextMenuCommandBuilder().setName('Compose from this message').setType(ApplicationCommandType.Message);
@@ -21,18 +17,7 @@ export async function execute(interaction: MessageContextMenuCommandInteraction,
     return;
   }
   const input = { prompt };
-  let built;
-  try {
-    built = buildRequest(input);
-  } catch (error) {
-    if (!(error instanceof RequestError)) throw error;
-    await interaction.reply({ content: problemsMessage(error.problems), flags: MessageFlags.Ephemeral });
-    return;
-  }
-  const unknown = notUnderstood(input, built);
-  if (unknown) {
-    await interaction.reply({ content: notUnderstoodMessage(unknown), flags: MessageFlags.Ephemeral });
-    return;
-  }
+  const built = await requestOrExplain(interaction, input);
+  if (!built) return;
   await submitCompose(interaction, ctx, { request: built.request, understood: built.understood, ignored: built.ignored });
 }

@@ -4,7 +4,10 @@
  * Every refusal is an ephemeral message saying what to do.
  */
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type MessageContextMenuCommandInteraction, type StringSelectMenuInteraction } from 'discord.js';
-import type { AudioFormat, CompositionRequest } from '../core/request.ts';
+import { buildRequest, type BuiltRequest } from '../core/buildRequest.ts';
+import { notUnderstood } from '../core/notUnderstood.ts';
+import { RequestError, type AudioFormat, type CompositionRequest, type RequestInput } from '../core/request.ts';
+import { notUnderstoodMessage, problemsMessage } from './messages.ts';
 import type { ComposeJobInput, Delivery } from '../queue/jobs.ts';
 import { uploadLimitOf } from './components/source.ts';
 import { QueueRejection } from '../queue/producer.ts';
@@ -116,4 +119,25 @@ export async function submitCompose(interaction: RepliableInteraction, ctx: BotC
   };
   const what = `${opts.request.style} · ${opts.request.mood} · ${opts.request.durationSec} s · seed ${opts.request.seed}`;
   return enqueueFor(interaction, ctx, job, what);
+}
+
+/**
+ * The request for a prompt (and options), or null after one ephemeral reply that says what was wrong
+ * or that nothing was understood: /compose and "Compose from this message" alike.
+ */
+export async function requestOrExplain(interaction: RepliableInteraction, input: RequestInput): Promise<BuiltRequest | null> {
+  let built: BuiltRequest;
+  try {
+    built = buildRequest(input);
+  } catch (error) {
+    if (!(error instanceof RequestError)) throw error;
+    await interaction.reply({ content: problemsMessage(error.problems), flags: MessageFlags.Ephemeral });
+    return null;
+  }
+  const unknown = notUnderstood(input, built);
+  if (unknown) {
+    await interaction.reply({ content: notUnderstoodMessage(unknown), flags: MessageFlags.Ephemeral });
+    return null;
+  }
+  return built;
 }

@@ -5,6 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { RenderError } from './errors.ts';
 
 export async function makeScratchDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -74,4 +76,17 @@ export class ProcessGuard {
     clearTimeout(this.timer);
     this.killAll();
   }
+}
+
+/**
+ * Whether a long-lived child (a warm synthesiser or encoder) keeps this process alive: on while it
+ * works for a render, off while it waits idle, so an idle pool never holds a CLI or a test open.
+ */
+export function setChildRef(child: ChildProcess, on: boolean): void {
+  for (const s of [child.stdin, child.stdout, child.stderr] as unknown as (Socket | null)[]) {
+    if (on) s?.ref?.();
+    else s?.unref?.();
+  }
+  if (on) child.ref();
+  else child.unref();
 }

@@ -16,10 +16,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { RenderError, StderrTail } from '../errors.ts';
-import type { ProcessGuard } from '../lifecycle.ts';
+import { setChildRef, type ProcessGuard } from '../lifecycle.ts';
 
 /** Idle encoders kept per command: two, for the two halves of a parallel encode. */
 const MAX_IDLE = 2;
@@ -90,12 +89,7 @@ export class WarmEncoder {
   }
 
   private setRef(on: boolean): void {
-    for (const s of [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as (Socket | null)[]) {
-      if (on) s?.ref?.();
-      else s?.unref?.();
-    }
-    if (on) this.child.ref();
-    else this.child.unref();
+    setChildRef(this.child, on);
   }
 }
 

@@ -21,14 +21,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RenderError, StderrTail } from '../errors.ts';
-import type { ProcessGuard } from '../lifecycle.ts';
+import { setChildRef, type ProcessGuard } from '../lifecycle.ts';
 import type { SynthProcess } from '../synth.ts';
 
 const SOURCE = fileURLToPath(new URL('./synthd.c', import.meta.url));
@@ -244,12 +243,7 @@ export class SynthDaemon {
   }
 
   private setRef(on: boolean): void {
-    for (const s of [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as (Socket | null)[]) {
-      if (on) s?.ref?.();
-      else s?.unref?.();
-    }
-    if (on) this.child.ref();
-    else this.child.unref();
+    setChildRef(this.child, on);
   }
 
   private onData(chunk: Buffer): void {
