@@ -6,10 +6,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildRequest } from '../core/buildRequest.ts';
 import { KIT_LENGTHS, KIT_PARTS, KitRequestSchema, type KitPart } from '../core/kit.ts';
-import { checkFormat, RequestError, type FieldProblem } from '../core/request.ts';
+import { RequestError, type FieldProblem } from '../core/request.ts';
 import { createKit, kitSlug } from '../kit.ts';
-import { checkSoundFont } from '../render/soundfont.ts';
-import { checkOutDir, makeOutDir } from './outDir.ts';
+import { checkOutputOptions, makeOutDir } from './outDir.ts';
 
 export interface KitFlags {
   style?: string;
@@ -44,13 +43,8 @@ export async function runKit(name: string, flags: KitFlags): Promise<void> {
     else lengths[part] = value;
   }
   if (!name.trim() || name.length > 60) problems.push({ field: 'name', message: `a name of ${name.trim().length} characters.`, allowed: '1–60 characters' });
-  const format = checkFormat(flags.format);
-  if (!format.ok) problems.push(format.problem);
-  const soundfont = checkSoundFont(flags.soundfont);
-  if (!soundfont.ok) problems.push(soundfont.problem);
-  const out = await checkOutDir(flags.out);
-  if (out) problems.push(out);
-  if (problems.length || !built || !format.ok) throw new RequestError(problems);
+  const format = await checkOutputOptions(flags, problems);
+  if (problems.length || !built || !format) throw new RequestError(problems);
   const defaults = Object.fromEntries(KIT_PARTS.map((p) => [p, KIT_LENGTHS[p].default]));
   const kit = KitRequestSchema.parse({ name, style: built.request.style, mood: built.request.mood, seed: built.request.seed, lengths: { ...defaults, ...lengths } });
   const made = await makeOutDir(flags.out);
@@ -60,7 +54,7 @@ export async function runKit(name: string, flags: KitFlags): Promise<void> {
   const state = new Map<KitPart, string>(KIT_PARTS.map((p) => [p, 'waiting']));
   const show = () => process.stderr.write(`\r${KIT_PARTS.map((p) => `${p} ${state.get(p)}`).join(' · ')}   `);
   const result = await createKit(kit, {
-    format: format.value,
+    format,
     soundfont: flags.soundfont,
     onPart: (part, s) => {
       state.set(part, s === 'done' ? '✓' : '…');

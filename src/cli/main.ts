@@ -7,11 +7,11 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { buildRequest, type BuiltRequest } from '../core/buildRequest.ts';
 import { formatCatalog } from '../core/catalog/index.ts';
-import { checkFormat, FORMATS, formatProblem, RequestError, type FieldProblem, type RequestInput } from '../core/request.ts';
+import { FORMATS, formatProblem, RequestError, type FieldProblem, type RequestInput } from '../core/request.ts';
 import { createPiece } from '../pipeline.ts';
 import { MissingToolError, RenderError } from '../render/errors.ts';
-import { checkSoundFont, DEFAULT_SOUNDFONT, SOUNDFONT_NAMES } from '../render/soundfont.ts';
-import { checkOutDir, makeOutDir } from './outDir.ts';
+import { DEFAULT_SOUNDFONT, SOUNDFONT_NAMES } from '../render/soundfont.ts';
+import { checkOutputOptions, makeOutDir } from './outDir.ts';
 import { createProgressLine } from './progress.ts';
 import { formatSummary } from './summary.ts';
 import { runVerify } from './verify.ts';
@@ -62,17 +62,12 @@ async function checkOptions(prompt: string | undefined, flags: ComposeFlags) {
     if (!(error instanceof RequestError)) throw error;
     problems.push(...error.problems);
   }
-  const format = checkFormat(flags.format);
-  if (!format.ok) problems.push(format.problem);
-  const soundfont = checkSoundFont(flags.soundfont);
-  if (!soundfont.ok) problems.push(soundfont.problem);
-  const out = await checkOutDir(flags.out);
-  if (out) problems.push(out);
-  if (problems.length || !built || !format.ok || !soundfont.ok) throw new RequestError(problems);
+  const format = await checkOutputOptions(flags, problems);
+  if (problems.length || !built || !format) throw new RequestError(problems);
   // Only a request that will be composed gets its folder made (and proven writable).
   const made = await makeOutDir(flags.out);
   if (made) throw new RequestError([made]);
-  return { built, format: format.value };
+  return { built, format };
 }
 
 async function runCompose(prompt: string | undefined, flags: ComposeFlags): Promise<void> {

@@ -9,7 +9,8 @@
 import { constants } from 'node:fs';
 import { access, mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { FieldProblem } from '../core/request.ts';
+import { checkFormat, type AudioFormat, type FieldProblem } from '../core/request.ts';
+import { checkSoundFont } from '../render/soundfont.ts';
 
 const ALLOWED = 'a folder you can write to (made if missing)';
 
@@ -102,4 +103,18 @@ export async function makeOutDir(dir: string): Promise<FieldProblem | undefined>
     return problem(dir, `cannot be written: ${reason(error)}.`);
   }
   return undefined;
+}
+
+/**
+ * The output options every CLI command that writes files shares (--format, --soundfont, --out),
+ * checked together: their problems are added to `problems`; the format when it is valid.
+ */
+export async function checkOutputOptions(flags: { format: string; soundfont?: string; out: string }, problems: FieldProblem[]): Promise<AudioFormat | undefined> {
+  const format = checkFormat(flags.format);
+  if (!format.ok) problems.push(format.problem);
+  const soundfont = checkSoundFont(flags.soundfont);
+  if (!soundfont.ok) problems.push(soundfont.problem);
+  const out = await checkOutDir(flags.out);
+  if (out) problems.push(out);
+  return format.ok ? format.value : undefined;
 }
