@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StyleCatalog } from '../src/core/catalog/index.ts';
 import { compose } from '../src/core/compose.ts';
+import { bootstrapInterval } from '../src/neural/accompMetrics.ts';
 import { RuleBasedMelody } from '../src/core/generator.ts';
 import { DATA_DIR, loadSplit } from '../src/neural/dataset.ts';
 import { defaultMelodyGenerator } from '../src/neural/defaultGenerator.ts';
@@ -153,7 +154,8 @@ if (existsSync(join(DATA_DIR, 'test.json'))) {
     allRules.push(...rules);
     rows.push({ style, pieces: neural.length, neural: melodyOverlap(neural, real).mean, rules: melodyOverlap(rules, real).mean });
   }
-  if (rows.length) melody = { rows, pooled: { style: '**all pop-like**', pieces: allNeural.length, neural: melodyOverlap(allNeural, real).mean, rules: melodyOverlap(allRules, real).mean }, reference: `${real.length} POP909 test-split excerpts (20 bars from the first melody bar)` };
+  const difference = bootstrapInterval([allNeural, allRules, real], ([n, r, ref]) => melodyOverlap(n!, ref!).mean - melodyOverlap(r!, ref!).mean);
+  if (rows.length) melody = { rows, pooled: { style: '**all pop-like**', pieces: allNeural.length, neural: melodyOverlap(allNeural, real).mean, rules: melodyOverlap(allRules, real).mean }, difference, reference: `${real.length} POP909 test-split excerpts (20 bars from the first melody bar)` };
 } else log(`no ${DATA_DIR}/test.json: the POP909 comparison is left out (npm run prepare-data)`);
 
 const reports = styleReports(pieces, styles);

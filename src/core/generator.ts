@@ -33,8 +33,11 @@ export interface MelodyGenerator {
   readonly name: string;
   /** The name of what writes this plan's melody, where a generator delegates (default: name). */
   nameFor?(plan: Plan): string;
-  /** Fresh material for the whole plan (the composer keeps the parts that state new material). */
-  melody(plan: Plan, rng: Rng): ScoreNote[] | Promise<ScoreNote[]>;
+  /**
+   * Fresh material from the plan's start to `untilTick` (default: the whole plan); the composer
+   * keeps the parts that state new material and asks only as far as the last of them (freshUntil).
+   */
+  melody(plan: Plan, rng: Rng, untilTick?: number): ScoreNote[] | Promise<ScoreNote[]>;
   /**
    * The phrase varied by the set amount, over the target's chords; absent means the rule-based
    * motif operations (varyByMotifs).

@@ -51,7 +51,7 @@ export function meterAwareGenerator(
   return {
     name: `${neural.name}${drumsName}`,
     nameFor: (plan) => (modelFitsPlan(plan) ? `${neural.name}${drumsName}${useAccomp(plan) ? `+${accomp!.version}` : ''}` : fallback.name),
-    melody: (plan, rng) => (modelFitsPlan(plan) ? neural.melody(plan, rng) : fallback.melody(plan, rng)),
+    melody: (plan, rng, untilTick) => (modelFitsPlan(plan) ? neural.melody(plan, rng, untilTick) : fallback.melody(plan, rng, untilTick)),
     vary: (plan, request, rng) => {
       const chosen = modelFitsPlan(plan) ? neural : fallback;
       return (chosen.vary ?? varyByMotifs)(plan, request, rng);

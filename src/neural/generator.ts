@@ -22,10 +22,25 @@ export interface NeuralMelodyOptions {
   /**
    * Key guard: up to this many samples (seeds seed, seed+1, …); the first whose melody over the plan's
    * harmony reads as the requested key (Krumhansl–Schmuckler) is kept, else the one closest to it.
-   * 1 disables the guard. Default 4.
+   * 1 disables the guard. Default MELODY_KEY_ATTEMPTS.
    */
   keyAttempts?: number;
 }
+
+/**
+ * Two samples: over 168 pieces (14 styles × 12 seeds, 60 s) two gave the same key accuracy as four
+ * (168/168, the composer's own guard re-writes the rest) and halved the slowest compose.
+ */
+export const MELODY_KEY_ATTEMPTS = 2;
+
+/**
+ * The model's own distribution, nucleus 0.98: against 0.9 / 0.95 it widened the melodies toward
+ * POP909's pitch-class entropy and range (20-bar excerpts of the eight pop-like styles, three seed
+ * sets of 80 pieces: mean OA 0.696 / 0.737 / 0.718 against 0.660 / 0.659 / 0.657) with the same
+ * key accuracy (80/80 each).
+ */
+export const DEFAULT_TEMPERATURE = 1.0;
+export const DEFAULT_TOP_P = 0.98;
 
 /**
  * How strongly the melody + the plan's harmony (chord tones, plus the roots again as the bass would
@@ -35,8 +50,10 @@ export interface NeuralMelodyOptions {
 export function keyMargin(plan: Plan, steps: readonly number[]): number {
   const notes: { pitch: number; duration: number }[] = [];
   for (const n of stepsToNotes(steps, () => 0)) notes.push({ pitch: n.pitch, duration: n.durationTicks });
+  const endTick = steps.length * STEP;
   for (const c of plan.chords) {
-    const d = c.endTick - c.startTick;
+    if (c.startTick >= endTick) break;
+    const d = Math.min(c.endTick, endTick) - c.startTick;
     for (const pc of c.pcs) notes.push({ pitch: pc, duration: d });
     notes.push({ pitch: c.rootPc, duration: d });
   }
@@ -55,8 +72,7 @@ export function planStepChords(plan: Plan, steps: number): (StepChord | null)[] 
   return out;
 }
 
-export function planGenerateOptions(model: MelodyModel, plan: Plan, seed: number, opts: NeuralMelodyOptions = {}): GenerateOptions {
-  const steps = Math.round(plan.finalTick / STEP);
+export function planGenerateOptions(model: MelodyModel, plan: Plan, seed: number, opts: NeuralMelodyOptions = {}, steps = Math.round(plan.finalTick / STEP)): GenerateOptions {
   const keyTonicPc = tonicPitchClass(plan.key);
   const beatsPerBar = plan.barTicks / (STEP * 4);
   const conditioning = conditioningFor(model.meta, {
@@ -74,8 +90,8 @@ export function planGenerateOptions(model: MelodyModel, plan: Plan, seed: number
     mode: plan.key.mode,
     conditioning,
     seed,
-    temperature: opts.temperature ?? 0.9,
-    topP: opts.topP ?? 0.95,
+    temperature: opts.temperature ?? DEFAULT_TEMPERATURE,
+    topP: opts.topP ?? DEFAULT_TOP_P,
     scaleMask: opts.scaleMask ?? plan.style.diatonic,
     lowestPitch: centre - 14,
     highestPitch: centre + 15,
@@ -153,19 +169,22 @@ export function variationWindows(grid: readonly number[], stepsPerBar: number, a
 export function neuralMelodyGenerator(model: MelodyModel, opts: NeuralMelodyOptions = {}): MelodyGenerator {
   return {
     name: model.version,
-    melody: async (plan: Plan, rng: Rng): Promise<ScoreNote[]> => {
+    melody: async (plan: Plan, rng: Rng, untilTick = plan.finalTick): Promise<ScoreNote[]> => {
       const seed = Math.floor(rng.next() * 2 ** 32);
-      const attempts = Math.max(1, opts.keyAttempts ?? 4);
+      // Sampling runs step by step, so stopping early leaves every earlier step as it was; the key
+      // guard then judges only the material the piece keeps.
+      const steps = Math.round(Math.min(untilTick, plan.finalTick) / STEP);
+      const attempts = Math.max(1, opts.keyAttempts ?? MELODY_KEY_ATTEMPTS);
       let best: { steps: number[]; margin: number } | null = null;
       for (let k = 0; k < attempts; k++) {
-        const { steps } = await model.generate(planGenerateOptions(model, plan, (seed + k) >>> 0, opts));
-        const margin = attempts > 1 ? keyMargin(plan, steps) : 1;
-        if (!best || margin > best.margin) best = { steps, margin };
+        const { steps: written } = await model.generate(planGenerateOptions(model, plan, (seed + k) >>> 0, opts, steps));
+        const margin = attempts > 1 ? keyMargin(plan, written) : 1;
+        if (!best || margin > best.margin) best = { steps: written, margin };
         if (margin > 0) break;
       }
-      const steps = best!.steps;
+      const chosen = best!.steps;
       const vel = rng.fork('velocity');
-      return stepsToNotes(steps, (tick) => velocityAt(plan, vel, tick));
+      return stepsToNotes(chosen, (tick) => velocityAt(plan, vel, tick));
     },
     // Teacher-forced variation: each rewritten window is sampled over the target's chords after a
     // bar of what precedes it (kept notes and earlier windows, fed as given); everything else is

@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compose } from '../../src/core/compose.ts';
 import type { MelodyGenerator } from '../../src/core/generator.ts';
+import { freshUntil } from '../../src/core/parts/lead.ts';
 import { planPiece } from '../../src/core/plan/plan.ts';
 import { createRng } from '../../src/core/rng.ts';
 import { conditioningFor, stepChordOf } from '../../src/neural/conditioning.ts';
@@ -36,6 +37,33 @@ describe('teacher forcing (GenerateOptions.fixed)', () => {
         // After the window a kept hold may follow a sampled rest, and is then a rest.
         if (s >= 40 && !(free[s] === STEP_HOLD && p === STEP_REST)) expect(p, `step ${s}`).toBe(free[s]);
       });
+    }
+  });
+});
+
+describe('fresh material up to the last section that keeps it', () => {
+  it('stops early: one sample written to a tick is the start of the same sample written whole', async () => {
+    const plan = planPiece(makeRequest({ style: 'rock', mood: 'energetic', durationSec: 60, seed: 1 }), createRng(1));
+    const until = freshUntil(plan);
+    expect(until, 'rock 60 s seed 1 has returns after its last new material').toBeLessThan(plan.finalTick);
+    const once = meterAwareGenerator(neuralMelodyGenerator(model, { keyAttempts: 1 }), null);
+    const whole = await once.melody(plan, createRng(5));
+    const early = await once.melody(plan, createRng(5), until);
+    expect(early.length).toBeGreaterThan(0);
+    expect(early.every((n) => n.tick < until)).toBe(true);
+    expect(early.length).toBe(whole.filter((n) => n.tick < until).length);
+    // Note for note, except that the stop may cut the last one short.
+    expect(early.slice(0, -1)).toEqual(whole.slice(0, early.length - 1));
+    const [last, same] = [early[early.length - 1]!, whole[early.length - 1]!];
+    expect({ tick: last.tick, pitch: last.pitch }).toEqual({ tick: same.tick, pitch: same.pitch });
+  });
+
+  it('freshUntil is the end of the last first statement or whole rewrite, never a return', () => {
+    for (const [style, seed] of [['rock', 1], ['lofi', 2], ['edm', 3], ['jazz', 4]] as const) {
+      const plan = planPiece(makeRequest({ style, durationSec: 90, seed }), createRng(seed));
+      const keeps = plan.sections.filter((s) => !s.break && s.material && (s.appearance === 1 || s.variation >= 1));
+      const last = keeps[keeps.length - 1]!;
+      expect(freshUntil(plan), style).toBe((last.startBar + last.bars) * plan.barTicks);
     }
   });
 });

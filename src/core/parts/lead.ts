@@ -26,7 +26,7 @@ interface Statement {
 }
 
 export async function writeLead(plan: Plan, generator: MelodyGenerator, rng: Rng): Promise<ScoreNote[]> {
-  const fresh = await generator.melody(plan, rng.fork('fresh'));
+  const fresh = await generator.melody(plan, rng.fork('fresh'), freshUntil(plan));
   const span = (s: PlannedSection) => ({ startTick: s.startBar * plan.barTicks, endTick: (s.startBar + s.bars) * plan.barTicks });
   const within = (notes: readonly ScoreNote[], start: number, end: number) => notes.filter((n) => n.tick >= start && n.tick < end).map((n) => ({ ...n, durationTicks: Math.min(n.durationTicks, end - n.tick) }));
   const vary = (request: VaryRequest, label: string) =>
@@ -75,6 +75,15 @@ export async function writeLead(plan: Plan, generator: MelodyGenerator, rng: Rng
     if (next && n.tick + n.durationTicks > next.tick) n.durationTicks = next.tick - n.tick;
   });
   return resolveStrandedChromatics(plan, lead);
+}
+
+/**
+ * The end of the last section that keeps fresh material: a first statement, or a return rewritten
+ * whole. Nothing after it is heard, so the generator need not write it.
+ */
+export function freshUntil(plan: Plan): number {
+  const fresh = plan.sections.filter((s) => !s.break && s.material && (s.appearance === 1 || s.variation >= 1));
+  return Math.max(0, ...fresh.map((s) => (s.startBar + s.bars) * plan.barTicks));
 }
 
 /**
