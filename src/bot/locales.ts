@@ -8,6 +8,7 @@
  * these tables to every command module when it loads them (src/bot/registry.ts).
  */
 import { ApplicationIntegrationType, InteractionContextType, type LocalizationMap } from 'discord.js';
+import { VOLUME } from './voice/manager.ts';
 
 /** Where a command works. */
 export type Availability = 'everywhere' | 'guild';
@@ -52,6 +53,9 @@ interface Localised {
   options?: Record<string, LocalizationMap>;
 }
 
+/** German, and Spanish for Spain and Latin America alike. */
+const deEs = (de: string, es: string): LocalizationMap => ({ de, 'es-ES': es, 'es-419': es });
+
 /** Names follow Discord's rule (lower case for slash commands); context-menu names may have spaces. */
 export const COMMAND_LOCALES: Readonly<Record<string, Localised>> = {
   compose: {
@@ -83,6 +87,51 @@ export const COMMAND_LOCALES: Readonly<Record<string, Localised>> = {
   play: {
     name: { de: 'abspielen', 'es-ES': 'reproducir', 'es-419': 'reproducir' },
     description: { de: 'Ein Stück komponieren und in deinem Sprachkanal abspielen', 'es-ES': 'Componer una pieza y reproducirla en tu canal de voz', 'es-419': 'Componer una pieza y reproducirla en tu canal de voz' },
+  },
+  kit: {
+    name: deEs('streamkit', 'kitstream'),
+    description: deEs('Streamer-Kit: Intro, Outro, BRB- und Starting-Soon-Loops und ein Stinger, die zusammenpassen', 'Kit para streamers: intro, outro, bucles de pausa y de inicio, y un stinger a juego'),
+    options: {
+      name: deEs('Name deines Streams oder Kits, z. B. „Late Night Lofi“', 'Nombre de tu stream o kit, p. ej. «Late Night Lofi»'),
+      style: deEs('Stil, z. B. lofi, synthwave, chiptune', 'Estilo, p. ej. lofi, synthwave, chiptune'),
+      mood: deEs('Stimmung, z. B. calm, energetic, happy', 'Ánimo, p. ej. calm, energetic, happy'),
+      seed: deEs('Ein früheres Kit genau wiederholen', 'Repetir exactamente un kit anterior'),
+      format: deEs('Audioformat (Standard: Servereinstellung, Ogg Opus)', 'Formato de audio (por defecto: el del servidor, Ogg Opus)'),
+    },
+  },
+  verify: {
+    name: deEs('prüfen', 'verificar'),
+    description: deEs('Prüfen, ob eine Datei von diesem Tunesmith stammt und unverändert ist', 'Comprobar si un archivo lo hizo este Tunesmith y no se ha modificado'),
+    options: { file: deEs('Eine Ogg-, MP3-, WAV- oder MIDI-Datei, die Tunesmith gepostet hat', 'Un archivo Ogg, MP3, WAV o MIDI que publicó Tunesmith') },
+  },
+  license: {
+    name: deEs('lizenz', 'licencia'),
+    description: deEs('Was du mit Tunesmiths Musik machen darfst und welche Nennung erbeten wird', 'Qué puedes hacer con la música de Tunesmith y qué crédito se pide'),
+  },
+  queue: {
+    name: deEs('warteschlange', 'cola'),
+    description: deEs('Was im Sprachkanal läuft und was danach kommt', 'Qué suena en el canal de voz y qué viene después'),
+  },
+  skip: {
+    name: deEs('überspringen', 'saltar'),
+    description: deEs('Das laufende Stück im Sprachkanal überspringen', 'Saltar la pieza que suena en el canal de voz'),
+  },
+  stop: {
+    name: deEs('stopp', 'detener'),
+    description: deEs('Wiedergabe beenden, Warteschlange leeren und den Sprachkanal verlassen', 'Detener, vaciar la cola y salir del canal de voz'),
+  },
+  nowplaying: {
+    name: deEs('läuftgerade', 'sonandoahora'),
+    description: deEs('Das Stück, das im Sprachkanal läuft, mit Fortschritt', 'La pieza que suena en el canal de voz, con su progreso'),
+  },
+  volume: {
+    name: deEs('lautstärke', 'volumen'),
+    description: deEs('Die Lautstärke im Sprachkanal für diesen Server zeigen oder setzen', 'Ver o ajustar el volumen de voz de este servidor'),
+    options: { percent: deEs(`${VOLUME.min}–${VOLUME.max} (100 = normal)`, `${VOLUME.min}–${VOLUME.max} (100 = normal)`) },
+  },
+  settings: {
+    name: deEs('einstellungen', 'ajustes'),
+    description: deEs('Tunesmiths Servereinstellungen (ändern braucht „Server verwalten“)', 'Ajustes de Tunesmith en el servidor (cambiarlos requiere «Gestionar servidor»)'),
   },
 };
 
