@@ -24,7 +24,10 @@
  * (the caller knows it); "another"/"again" asks for a new seed; "like this but …" keeps the seed.
  * A negated word that is not an edit word ("not so loud", "no jazz") is reported, never used.
  *
- * Known limits: no opposites ("less sad" reads as sad), no targeted mix changes ("make the bass
+ * Opposites: "less sad", "not so sad", "a bit less gloomy" ask for the mood's opposite (the catalog's
+ * `opposite`: happy); "less loud", "not so punchy" turn the energy down, "less sparse" up.
+ *
+ * Known limits: no targeted mix changes ("make the bass
  * louder" adds bass and raises the energy), keys only with "in"/"key of" ("change key to E" is not
  * read), relative numbers only before a comparative ("10 bpm faster", not "tempo down by 10").
  */
@@ -34,7 +37,7 @@ import { StyleCatalog, type Energy } from './catalog/index.ts';
 import { EDIT_PHRASES, EMOJI_WORDS, FOREIGN_WORDS, LENGTH_SCALES, PITCH_STEP, TEMPO_SCALES, type EditLex } from './catalog/editWords.ts';
 import { instrumentNameTable } from './catalog/instruments.ts';
 import { parseKey } from './keys.ts';
-import { isEnglishWord, parsePrompt } from './prompt.ts';
+import { energyOfWord, isEnglishWord, parsePrompt } from './prompt.ts';
 
 export type Amount = { set: number } | { scale: number } | { delta: number };
 export interface InstrumentRef {
@@ -429,8 +432,16 @@ function read(tokens: Tok[], items: Item[]): Reading {
       continue;
     }
     if (!l) {
-      // "not so loud", "no jazz": a negated word is not a request for it; it is reported, not used.
-      if (s.neg && !['so', 'too', 'very', 'that', 'the', 'a', 'more'].includes(tok.norm)) {
+      // "less sad", "not so loud": the mood's opposite (catalog data), or the energy the other way.
+      const against = s.neg ?? (s.verb?.v === 'less' ? s.verb.item : undefined);
+      const opposite = against ? oppositeOf(tok.norm) : undefined;
+      if (against && opposite) {
+        mention(opposite.field, opposite.value, ...(s.amount ? [s.amount.item] : []), against, it);
+        s = { ...s, neg: undefined, verb: undefined, amount: undefined };
+        continue;
+      }
+      // "no jazz": a negated word is not a request for it; it is reported, not used.
+      if (s.neg && !['so', 'too', 'very', 'that', 'the', 'a', 'more', 'as'].includes(tok.norm)) {
         negated.push(`${textOf(s.neg)} ${tok.text}`);
         take(s.neg, it);
         s.neg = undefined;
@@ -661,13 +672,18 @@ function read(tokens: Tok[], items: Item[]): Reading {
         if (dir?.lex?.k === 'dir' && num) mention('transpose', dir.lex.dir * Math.abs(tokens[num.from]!.num!.value), it, dir, num);
         break;
       }
-      case 'comp':
-        if (s.neg) take(s.neg, it);
+      case 'comp': {
+        // "less darker" reads as "less dark"; "not jazzier" asks for nothing.
+        const against = s.verb?.v === 'less' ? s.verb.item : undefined;
+        const mood = l.field === 'mood' ? StyleCatalog.moods.find((m) => m.id === l.id) : undefined;
+        if (against && mood) mention('mood', mood.opposite, against, it);
+        else if (s.neg) take(s.neg, it);
         else mention(l.field, l.id, it);
         s.neg = undefined;
         s.verb = undefined;
         s.moreItem = undefined;
         break;
+      }
       case 'dir':
         break;
     }
@@ -678,6 +694,16 @@ function read(tokens: Tok[], items: Item[]): Reading {
 
 // ---------------------------------------------------------------------------------------------
 // The prompt parser for what is left
+
+/** What "less <word>" or "not so <word>" asks for: a mood's opposite, or the energy the other way. */
+function oppositeOf(word: string): { field: 'mood'; value: string } | { field: 'energy'; value: 'up' | 'down' } | undefined {
+  const mood = StyleCatalog.moods.find((m) => m.id === word || m.aliases.includes(word));
+  if (mood) return { field: 'mood', value: mood.opposite };
+  const energy = energyOfWord(word);
+  if (energy === 'high') return { field: 'energy', value: 'down' };
+  if (energy === 'low') return { field: 'energy', value: 'up' };
+  return undefined;
+}
 
 function promptMentions(tokens: Tok[], consumed: Set<number>): { mentions: Mention[]; instruments: InstrumentOp[]; ignored: string[] } {
   // The leftover text, with consumed words as separators no phrase can cross.

@@ -121,6 +121,11 @@ const ENERGY_WORDS: Record<string, Energy> = {
   heavy: 'high', explosive: 'high', 'max energy': 'high',
 };
 
+/** The energy one word of the prompt vocabulary asks for ("loud" → high), if it is an energy word. */
+export function energyOfWord(word: string): Energy | undefined {
+  return Object.hasOwn(ENERGY_WORDS, word) ? ENERGY_WORDS[word] : undefined;
+}
+
 const LOOP_WORDS: Record<string, boolean> = {
   loop: true, loops: true, looping: true, loopable: true, looped: true, 'loop able': true, seamless: true,
   'seamless loop': true, 'on repeat': true, repeating: true,

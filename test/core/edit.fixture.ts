@@ -124,6 +124,14 @@ export const EDIT_CASES: EditCase[] = [
   c('creepier', { mood: 'dark' }),
   c('sadder 😭', { mood: 'sad' }),
   c('more playful', { mood: 'playful' }),
+  // Opposites (the catalog's Mood.opposite)
+  c('less sad', { mood: 'happy' }),
+  c('not so gloomy', { mood: 'happy' }),
+  c('a bit less energetic', { mood: 'calm' }),
+  c('make it less calm and slower', { mood: 'energetic', tempo: { scale: 0.85 } }),
+  c('menos triste', { mood: 'happy' }),
+  c('not so loud', { energy: 'down' }),
+  c('less sparse', { energy: 'up' }),
 
   // Energy
   c('more energy', { energy: 'up' }),

@@ -27,6 +27,8 @@ export interface Mood {
   dynamicsScale?: number;
   /** Prefer these chord-progression numerals when the style offers them (first chord match). */
   favouredOpenings: readonly string[];
+  /** What "less …" or "not so …" of this mood asks for (an edit: "less sad" → happy). */
+  opposite: string;
 }
 
 export const MOODS: readonly Mood[] = [
@@ -41,6 +43,7 @@ export const MOODS: readonly Mood[] = [
     registerShift: 2,
     velocityShift: 4,
     favouredOpenings: ['I', 'IV'],
+    opposite: 'sad',
   },
   {
     id: 'sad',
@@ -53,6 +56,7 @@ export const MOODS: readonly Mood[] = [
     registerShift: -2,
     velocityShift: -10,
     favouredOpenings: ['i', 'vi', 'VI'],
+    opposite: 'happy',
   },
   {
     id: 'calm',
@@ -65,6 +69,7 @@ export const MOODS: readonly Mood[] = [
     registerShift: 0,
     velocityShift: -8,
     favouredOpenings: ['I', 'IV', 'ii'],
+    opposite: 'energetic',
   },
   {
     id: 'epic',
@@ -78,6 +83,7 @@ export const MOODS: readonly Mood[] = [
     velocityShift: 10,
     dynamicsScale: 1.6,
     favouredOpenings: ['i', 'VI', 'I'],
+    opposite: 'calm',
   },
   {
     id: 'dark',
@@ -91,6 +97,7 @@ export const MOODS: readonly Mood[] = [
     velocityShift: 0,
     dynamicsScale: 1.5,
     favouredOpenings: ['i'],
+    opposite: 'happy',
   },
   {
     id: 'energetic',
@@ -104,6 +111,7 @@ export const MOODS: readonly Mood[] = [
     velocityShift: 12,
     dynamicsScale: 1.4,
     favouredOpenings: ['i', 'I', 'vi'],
+    opposite: 'calm',
   },
   {
     id: 'romantic',
@@ -116,6 +124,7 @@ export const MOODS: readonly Mood[] = [
     registerShift: 0,
     velocityShift: -4,
     favouredOpenings: ['I', 'vi', 'IV'],
+    opposite: 'playful',
   },
   {
     id: 'mysterious',
@@ -128,6 +137,7 @@ export const MOODS: readonly Mood[] = [
     registerShift: 0,
     velocityShift: -6,
     favouredOpenings: ['i', 'iv'],
+    opposite: 'happy',
   },
   {
     id: 'playful',
@@ -140,6 +150,7 @@ export const MOODS: readonly Mood[] = [
     registerShift: 3,
     velocityShift: 2,
     favouredOpenings: ['I'],
+    opposite: 'calm',
   },
   {
     id: 'nostalgic',
@@ -152,6 +163,7 @@ export const MOODS: readonly Mood[] = [
     registerShift: 0,
     velocityShift: -4,
     favouredOpenings: ['IV', 'vi', 'I'],
+    opposite: 'happy',
   },
 ];
 
