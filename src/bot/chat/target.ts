@@ -38,7 +38,8 @@ export async function targetOf(message: Message, botId: string): Promise<Target 
     return resultId && referenced ? { resultId, message: referenced } : null;
   }
   if (message.channel.isThread()) {
-    const starter = await message.channel.fetchStarterMessage().catch(() => null);
+    // Forced for the same reason: a thread opened on a result right after it was posted.
+    const starter = await message.channel.fetchStarterMessage({ force: true }).catch(() => null);
     const resultId = starter && resultIdOf(starter, botId);
     return resultId && starter ? { resultId, message: starter } : null;
   }
