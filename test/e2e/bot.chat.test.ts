@@ -200,6 +200,25 @@ describe('talking to Tunesmith', () => {
     expect(refusal.content).toMatch(/Voice playback works only in servers that added Tunesmith/);
   });
 
+  it('user-installed in a server that never added the bot: /compose works there; voice and settings are not offered', async () => {
+    const server = h.discord.world.addGuild({ name: 'No Bot Here', owner: h.seeded.bob, withoutBot: true });
+    const text = server.addTextChannel({ name: 'general' });
+    server.addMember(h.seeded.alice);
+    const where = { user: h.seeded.alice, channel: text, install: 'user' as const };
+    await expect(h.discord.invoke('compose', { prompt: 'jazz' }, { user: h.seeded.alice, channel: text })).rejects.toThrow(/never added the app/);
+    const it1 = await h.discord.invoke('compose', { prompt: 'happy folk, 3 seconds', seed: 31 }, where);
+    const done = await it1.waitForOriginal((m) => m.attachments.length === 3, 90_000);
+    expect(it1.payload).toMatchObject({ context: 0, guild_id: server.id, authorizing_integration_owners: { '1': h.seeded.alice.id } });
+    expect(done.channelId).toBe(text.id);
+    expect(fields(done)).toMatchObject({ Style: 'folk', Seed: '31' });
+    await expect(h.discord.invoke('play', { prompt: 'jazz' }, where)).rejects.toThrow(/not offered to a user-installed app/);
+    await expect(h.discord.invoke('settings show', {}, where)).rejects.toThrow(/not offered to a user-installed app/);
+    const click = await h.discord.click(done, done.customIds.find((c) => c.startsWith('ts:play:'))!, where);
+    const refusal = await click.waitForOriginal();
+    expect(click.ephemeral).toBe(true);
+    expect(refusal.content).toMatch(/Voice playback works only in servers that added Tunesmith/);
+  });
+
   it('ignores other bots and itself, and messages that do not mention it', async () => {
     const { guild, text, alice } = h.seeded;
     const robot = h.discord.world.addUser({ username: 'robot', bot: true });

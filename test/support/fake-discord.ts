@@ -178,6 +178,7 @@ export class FakeDiscord {
     if (!channel) throw new Error(`fake-discord: guild ${guild.name} has no text channel`);
     const user = ctx.user ?? [...guild.members.values()].map((m) => m.user).find((u) => !u.bot);
     if (!user) throw new Error(`fake-discord: guild ${guild.name} has no human member`);
+    if (!guild.hasBot && install !== 'user') throw new Error(`fake-discord: ${guild.name} never added the app; only a user-installed app works there (pass install: "user")`);
     guild.member(user);
     return { user, guild, channel, locale: ctx.locale ?? 'en-US', context: 0, install };
   }

@@ -173,7 +173,7 @@ export class FakeGateway extends EventEmitter {
     };
     this.sessions.push(session);
     this.identifies++;
-    const guilds = [...this.opts.world.guilds.values()].filter((g) => this.shardOf(g.id, shard[1]) === shard[0]);
+    const guilds = [...this.opts.world.guilds.values()].filter((g) => g.hasBot && this.shardOf(g.id, shard[1]) === shard[0]);
     const world = this.opts.world;
     this.sendDispatch(session, 'READY', {
       v: 10,

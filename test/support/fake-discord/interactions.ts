@@ -186,7 +186,9 @@ export function baseInteraction(
     channel_id: channel.id,
     channel: { ...channel.toAPI(), permissions: userPerms.toString() },
     member: { ...member.toAPI(), permissions: userPerms.toString() },
-    app_permissions: guild.permissionsFor(applicationId, channel).toString(),
+    // In a server without the bot, a user-installed app may answer with what the member may do
+    // (modelled as the member's permissions within what an interaction response can use).
+    app_permissions: (guild.hasBot ? guild.permissionsFor(applicationId, channel) : userPerms & (P.ViewChannel | P.SendMessages | P.EmbedLinks | P.AttachFiles | P.ReadMessageHistory | P.UseExternalEmojis)).toString(),
     locale,
     guild_locale: guild.preferredLocale,
     entitlements: [],

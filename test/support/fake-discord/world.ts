@@ -207,6 +207,11 @@ export class FakeGuild {
   uploadLimitBytes = 10 * 1024 * 1024;
   preferredLocale = 'en-US';
 
+  /** False for a server that never added the app (only user installs work there). */
+  get hasBot(): boolean {
+    return this.members.has(this.world.bot.id);
+  }
+
   constructor(
     readonly world: World,
     readonly id: string,
@@ -449,6 +454,8 @@ export class World extends EventEmitter<WorldEvents> {
   }
 
   emitDispatch(t: string, d: DispatchData, guildId: string | null): void {
+    // The gateway tells the bot only about guilds it is in.
+    if (guildId !== null && this.guilds.has(guildId) && !this.guilds.get(guildId)!.hasBot) return;
     this.emit('dispatch', t, d, guildId);
   }
 
@@ -458,14 +465,18 @@ export class World extends EventEmitter<WorldEvents> {
     return user;
   }
 
-  /** A guild the bot is in (the bot becomes a member); owner defaults to a new user. */
-  addGuild(opts: { name: string; owner?: FakeUser }): FakeGuild {
+  /**
+   * A guild the bot is in (the bot becomes a member); owner defaults to a new user. `withoutBot`:
+   * a server that never added the app, where only a user-installed app's commands work; the
+   * gateway never announces it and sends none of its events.
+   */
+  addGuild(opts: { name: string; owner?: FakeUser; withoutBot?: boolean }): FakeGuild {
     const owner = opts.owner ?? this.addUser({ username: `${opts.name.toLowerCase().replace(/\W+/g, '')}-owner` });
     const guild = new FakeGuild(this, snowflake(), opts.name, owner.id);
     this.guilds.set(guild.id, guild);
     // Members are added silently before the guild is announced: they are part of GUILD_CREATE.
     guild.members.set(owner.id, new FakeMember(guild, owner, []));
-    guild.members.set(this.bot.id, new FakeMember(guild, this.bot, []));
+    if (!opts.withoutBot) guild.members.set(this.bot.id, new FakeMember(guild, this.bot, []));
     this.emitDispatch('GUILD_CREATE', (intents: number) => guild.toGuildCreate({ withVoiceStates: (intents & GUILD_VOICE_STATES) !== 0 }), guild.id);
     return guild;
   }
