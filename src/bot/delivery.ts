@@ -19,9 +19,9 @@ import type { DeliveryOutcome } from '../queue/deliveryWorker.ts';
 import type { DeliverJob, Delivery } from '../queue/jobs.ts';
 import type { StoredBundle, StoredPiece } from '../queue/resultStore.ts';
 import { DEFAULT_UPLOAD_LIMIT_BYTES, fitAudio, uploadLimitForTier, type FittedAudio } from '../render/transformFit.ts';
-import { failureContent, midiFileName, resultMessage, type ResultMessageOptions } from './messages.ts';
+import { EXPIRED_ELSEWHERE, failureContent, midiFileName, resultMessage, type ResultMessageOptions } from './messages.ts';
 import type { ProgressTracker } from './progress.ts';
-import { editOriginal, editReplyMessage, followUp, postToChannel, tokenAlive, type ReplyBody } from './webhook.ts';
+import { editOriginal, editReplyMessage, followUp, postToChannel, postToUserDm, tokenAlive, type ReplyBody } from './webhook.ts';
 
 /** Room for the multipart envelope and the JSON payload next to the files. */
 const ENVELOPE_BYTES = 16 * 1024;
@@ -125,6 +125,10 @@ export function createDiscordDelivery(rest: REST, progress: ProgressTracker, log
     if (delivery.note) body = { ...body, content: [delivery.note, body.content].filter(Boolean).join('\n') };
     if (delivery.replyMessageId) return editReplyMessage(rest, delivery, body);
     if (tokenAlive(delivery)) return delivery.post === 'followUp' ? followUp(rest, delivery, body) : editOriginal(rest, delivery, body);
+    if (delivery.botCanPost === false) {
+      logger.info({ requestId }, 'interaction token expired where the bot cannot post: sending it to the member’s DM');
+      return postToUserDm(rest, delivery, { ...body, content: [EXPIRED_ELSEWHERE, body.content].filter(Boolean).join('\n') });
+    }
     logger.info({ requestId }, 'interaction token expired: posting in the channel instead');
     return postToChannel(rest, delivery, body);
   };

@@ -162,3 +162,6 @@ export function notUnderstoodMessage(n: NotUnderstood): string {
 export function failureContent(message: string): string {
   return `⚠️ ${message}`;
 }
+
+/** Said above a result sent to the member's DM because the place they asked in was out of reach. */
+export const EXPIRED_ELSEWHERE = 'Your piece took longer than Discord lets me answer there (15 minutes), so here it is.';

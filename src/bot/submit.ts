@@ -3,7 +3,7 @@
  * (allowed channels, longest piece, cooldown), then defer, enqueue, and show the queue position.
  * Every refusal is an ephemeral message saying what to do.
  */
-import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type MessageContextMenuCommandInteraction, type StringSelectMenuInteraction } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type MessageContextMenuCommandInteraction, type StringSelectMenuInteraction } from 'discord.js';
 import { buildRequest, type BuiltRequest } from '../core/buildRequest.ts';
 import { notUnderstood } from '../core/notUnderstood.ts';
 import { RequestError, type AudioFormat, type CompositionRequest, type RequestInput } from '../core/request.ts';
@@ -66,6 +66,16 @@ export async function serverRules(ctx: BotContext, where: { guildId: string | nu
   return { ok: true, settings };
 }
 
+/**
+ * Whether the bot itself may post where the interaction happened: its DM, or a server that added
+ * it; not a group DM, nor a server where only the member installed the app.
+ */
+export function botCanPostIn(interaction: RepliableInteraction): boolean {
+  if (interaction.context === InteractionContextType.PrivateChannel) return false;
+  if (interaction.guildId) return interaction.authorizingIntegrationOwners[ApplicationIntegrationType.GuildInstall] !== undefined;
+  return true;
+}
+
 /** Where the result of this interaction goes: its reply, edited through the interaction token. */
 export function deliveryFor(interaction: RepliableInteraction): Delivery {
   return {
@@ -77,6 +87,7 @@ export function deliveryFor(interaction: RepliableInteraction): Delivery {
     interactionAt: interaction.createdTimestamp,
     // Discord states the upload limit that applies to this interaction (boosts included).
     uploadLimitBytes: uploadLimitOf(interaction),
+    botCanPost: botCanPostIn(interaction),
   };
 }
 

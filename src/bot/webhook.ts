@@ -64,6 +64,16 @@ export async function editReply(rest: REST, delivery: Delivery, body: ReplyBody)
 }
 
 /** After the token expired: a plain channel message from the bot, mentioning the member. */
+/**
+ * The member's DM with the bot, for a result whose interaction expired where the bot cannot post
+ * (a group DM, a server without the bot): Discord lets an app open a DM with a user who installed it.
+ */
+export async function postToUserDm(rest: REST, delivery: Delivery, body: ReplyBody): Promise<void> {
+  const dm = (await rest.post(Routes.userChannels(), { body: { recipient_id: delivery.userId } })) as { id: string };
+  const { body: json, files } = toRaw(body);
+  await rest.post(Routes.channelMessages(dm.id), { body: json, files });
+}
+
 export async function postToChannel(rest: REST, delivery: Delivery, body: ReplyBody): Promise<void> {
   const { body: json, files } = toRaw(body);
   await rest.post(Routes.channelMessages(delivery.channelId), {

@@ -52,6 +52,11 @@ export const DeliverySchema = z.object({
    * idempotent: a redelivery after a crash mid-post could post it twice.
    */
   post: z.enum(['edit', 'followUp']).optional(),
+  /**
+   * False where only the interaction can post: a group DM, or a server that never added the bot
+   * (a user-installed app). After the token's 15 minutes the result goes to the member's DM.
+   */
+  botCanPost: z.boolean().optional(),
 }).refine((d) => d.interactionToken !== undefined || d.replyMessageId !== undefined, { message: 'a delivery needs an interaction token or a reply message id' });
 export type Delivery = z.infer<typeof DeliverySchema>;
 
