@@ -29,14 +29,41 @@ const TRACK_NAMES: Record<Role, string> = { lead: 'Lead', harmony: 'Chords', bas
 /** Semitones between the lead's median pitch and the highest the chords and pad may reach. */
 const LEAD_CLEARANCE = 3;
 
-/** `learned`'s notes outside quiet bars (intensity under 0.5), `rules`' notes inside them. */
+/** A learned bar sounding for less than this share of its length is the arranger's instead. */
+const MIN_LEARNED_COVER = 0.5;
+
+/**
+ * `learned`'s notes, except in quiet bars (intensity under 0.5) and in bars where they sound for
+ * under half the bar (the model's sparse comping there, with the lead resting, left holes heard as
+ * drop-outs): those bars take `rules`' notes.
+ */
 function withQuietBarsFrom(plan: Plan, learned: readonly ScoreNote[], rules: readonly ScoreNote[]): ScoreNote[] {
-  const quiet = (tick: number) => intensityAt(plan, Math.floor(tick / plan.barTicks) * plan.barTicks) < 0.5;
-  return [...learned.filter((n) => !quiet(n.tick)).map((n) => {
-    // A learned note held into a quiet bar stops at its bar line, where the arranger takes over.
-    const nextBar = (Math.floor(n.tick / plan.barTicks) + 1) * plan.barTicks;
-    return quiet(nextBar) && n.tick + n.durationTicks > nextBar ? { ...n, durationTicks: nextBar - n.tick } : n;
-  }), ...rules.filter((n) => quiet(n.tick))].sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
+  const barOf = (tick: number) => Math.floor(tick / plan.barTicks);
+  const quiet = (bar: number) => intensityAt(plan, bar * plan.barTicks) < 0.5;
+  // A learned note held into a bar the arranger takes stops at that bar line.
+  const keep = (notes: readonly ScoreNote[], arranger: (bar: number) => boolean) =>
+    notes.filter((n) => !arranger(barOf(n.tick))).map((n) => {
+      const nextBar = barOf(n.tick) + 1;
+      const line = nextBar * plan.barTicks;
+      return arranger(nextBar) && n.tick + n.durationTicks > line ? { ...n, durationTicks: line - n.tick } : n;
+    });
+  const outsideQuiet = keep(learned, quiet);
+  // Sounding share of each bar: the union of the kept notes' spans, on a 16th grid.
+  const step = plan.barTicks / 16;
+  const sounding = new Set<number>();
+  for (const n of outsideQuiet) for (let t = Math.floor(n.tick / step); t < Math.ceil((n.tick + n.durationTicks) / step); t++) sounding.add(t);
+  const cover = new Map<number, number>();
+  for (const t of sounding) cover.set(Math.floor(t / 16), (cover.get(Math.floor(t / 16)) ?? 0) + 1 / 16);
+  const sparse = (bar: number) => bar * plan.barTicks < plan.finalTick && (cover.get(bar) ?? 0) < MIN_LEARNED_COVER;
+  const arranger = (bar: number) => quiet(bar) || sparse(bar);
+  // The arranger's last chord before a learned bar holds to the bar line: its release gap was
+  // written for its own next chord, and the model's first one may come a little late.
+  const handed = rules.filter((n) => arranger(barOf(n.tick))).map((n) => {
+    const line = (barOf(n.tick) + 1) * plan.barTicks;
+    const end = n.tick + n.durationTicks;
+    return !arranger(barOf(n.tick) + 1) && end < line && line - end <= plan.beatTicks ? { ...n, durationTicks: line - n.tick } : n;
+  });
+  return [...keep(outsideQuiet, arranger), ...handed].sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
 }
 
 function medianPitch(notes: readonly ScoreNote[], fallback: number): number {
@@ -85,8 +112,8 @@ async function arrange(request: CompositionRequest, plan: Plan, generator: Melod
   const learned = generator.accompaniment?.(plan, rng.fork('accompaniment'), lead) ?? null;
   const ruleHarmony = writeHarmony(plan, rng.fork('harmony'), ceiling);
   const ruleBass = writeBass(plan, rng.fork('bass'));
-  // Soft bars keep the arranger's chords and bass, struck often enough never to decay into a
-  // drop-out (quietHits); the model's sparse comping there left single soft notes dying away.
+  // Soft bars, and bars the model leaves mostly silent, keep the arranger's chords and bass, struck
+  // often enough never to decay into a drop-out (quietHits).
   parts.push({ role: 'harmony', program: instruments.harmony, notes: learned ? withQuietBarsFrom(plan, learned.harmony, ruleHarmony) : ruleHarmony });
   parts.push({ role: 'bass', program: instruments.bass, notes: learned ? withQuietBarsFrom(plan, learned.bass, ruleBass) : ruleBass });
   if (instruments.pad !== null) parts.push({ role: 'pad', program: instruments.pad, notes: writePad(plan, rng.fork('pad'), ceiling) });

@@ -186,9 +186,9 @@ export function neuralMelodyGenerator(model: MelodyModel, opts: NeuralMelodyOpti
       const vel = rng.fork('velocity');
       return stepsToNotes(chosen, (tick) => velocityAt(plan, vel, tick));
     },
-    // Teacher-forced variation: each rewritten window is sampled over the target's chords after a
-    // bar of what precedes it (kept notes and earlier windows, fed as given); everything else is
-    // kept note for note. Only the windows and their bar of context run through the network.
+    // Teacher-forced variation: each rewritten window's onsets are sampled over the target's chords
+    // after a bar of what precedes it (kept notes and earlier windows, fed as given); everything
+    // else is kept note for note. Only the windows and their bar of context run through the network.
     vary: async (plan: Plan, request: VaryRequest, rng: Rng): Promise<ScoreNote[]> => {
       const perBar = Math.round(plan.barTicks / STEP);
       const startStep = Math.round(request.startTick / STEP);
@@ -204,7 +204,10 @@ export function neuralMelodyGenerator(model: MelodyModel, opts: NeuralMelodyOpti
         let b = a;
         while (b < grid.length && rewrite[b]) b++;
         const from = Math.max(0, a - perBar);
-        const fixed = grid.slice(from, b).map((p, i) => (from + i < a ? p : null));
+        // In the window only the phrase's own onsets are sampled, its holds and rests kept: the
+        // variation keeps the rhythm and changes pitches, so it never changes more notes than the
+        // amount chose (sampling the whole window freely could fill a held note with many).
+        const fixed = grid.slice(from, b).map((p, i) => (from + i < a || p < 0 ? p : null));
         const { steps } = await model.generate({
           ...base,
           seed: (base.seed + a) >>> 0,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
 import { REST } from 'discord.js';
 import { createDiscordDelivery } from '../../src/bot/delivery.ts';
+import type { DeliveryOutcome } from '../../src/queue/deliveryWorker.ts';
 import { EXPIRED_ELSEWHERE } from '../../src/bot/messages.ts';
 import type { ProgressTracker } from '../../src/bot/progress.ts';
 import { createPiece } from '../../src/pipeline.ts';
@@ -38,7 +39,7 @@ describe('a result whose interaction expired where the bot cannot post', () => {
     const delivery: Delivery = { applicationId: discord.applicationId, interactionToken: 't'.repeat(60), channelId: group.id, guildId: null, userId: alice.id, interactionAt: Date.now() - 20 * 60_000, uploadLimitBytes: 10 << 20 };
     const job = { id: 'deliver-abc', data: { outcome: 'success', requestId: 'abc', delivery, resultId: 'r'.repeat(32), cached: false, understood: [] } } as unknown as Job<DeliverJob>;
     const deliver = createDiscordDelivery(rest, progress, quietLogger);
-    const outcome = { outcome: 'success', requestId: 'abc', piece, cached: false, understood: [] } as const;
+    const outcome: DeliveryOutcome = { outcome: 'success', requestId: 'abc', piece, cached: false, understood: [] };
 
     // Without the flag (a delivery queued by an older bot): the channel post is refused.
     await expect(deliver(delivery, outcome, job)).rejects.toThrow(/Missing Access/);

@@ -109,7 +109,7 @@ export const MOODS: readonly Mood[] = [
     densityScale: 1.3,
     registerShift: 2,
     velocityShift: 12,
-    dynamicsScale: 1.4,
+    dynamicsScale: 1.6,
     favouredOpenings: ['i', 'I', 'vi'],
     opposite: 'calm',
   },

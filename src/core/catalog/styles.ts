@@ -324,7 +324,7 @@ export const STYLES: readonly Style[] = [
     comp: 'sustain',
     bass: 'pedal',
     leadCentre: 76,
-    dynamics: { base: 62, range: 14 },
+    dynamics: { base: 62, range: 18 },
     diatonic: true,
     forms: ['evolution'],
     arrangement: arrangement({ voices: 3, legato: ['bass', 'pad', 'harmony'], pad: { voices: 2, from: 0.95 }, arp: { unit: 4, from: 0, rest: 0.7 }, humanize: { timing: 12, velocity: 6 }, mix: { lead: { reverb: 96, chorus: 30 }, harmony: { reverb: 96, chorus: 50, pan: 52 }, pad: { reverb: 110, pan: 80, chorus: 60 }, arp: { reverb: 110, pan: 36 }, bass: { reverb: 60 } } }),
