@@ -76,6 +76,26 @@ describe('accompaniment model generation', () => {
     });
   });
 
+  it('sustain bias holds notes longer; groove bias makes each bar’s onset steps repeat the bar before', () => {
+    const st = steps(16);
+    const allowed = st.map(() => SCALE);
+    const held = (r: ReturnType<AccompModel['generate']>) => r.sus.flat().length / Math.max(1, r.on.flat().length);
+    const repeat = (r: ReturnType<AccompModel['generate']>) => {
+      let same = 0;
+      for (let t = 16; t < r.on.length; t++) if ((r.on[t]!.length > 0) === (r.on[t - 16]!.length > 0)) same++;
+      return same / (r.on.length - 16);
+    };
+    let [plainHeld, pedalHeld, plainRepeat, grooveRepeat] = [0, 0, 0, 0];
+    for (const seed of [1, 2, 3, 4]) {
+      plainHeld += held(model.generate({ steps: st, allowed, seed }));
+      pedalHeld += held(model.generate({ steps: st, allowed, seed, sustainBias: 1 }));
+      plainRepeat += repeat(model.generate({ steps: st, allowed, seed }));
+      grooveRepeat += repeat(model.generate({ steps: st, allowed, seed, grooveBias: 1 }));
+    }
+    expect(pedalHeld).toBeGreaterThan(plainHeld * 1.2);
+    expect(grooveRepeat).toBeGreaterThan(plainRepeat + 0.1 * 4);
+  });
+
   it('writes a 60 s piece quickly (generous bound for a loaded machine; the benchmark is in the card)', () => {
     const long = steps(24); // 60 s at 96 bpm
     const allowed = long.map(() => SCALE);
