@@ -103,6 +103,15 @@ export function rollToParts(plan: Plan, roll: AccompRoll, rng: Rng): Accompanime
 /** Sampling temperature the composer uses (1 = the model's own probabilities). */
 export const ACCOMP_TEMPERATURE = 1;
 
+/**
+ * The composer's decoding (AccompGenerateOptions.sustainBias / grooveBias), chosen on the
+ * validation split (30 plans, `scripts/eval-accomp.ts --accomp-split valid`): with neither, the
+ * model's comping was thinner (polyphony 2.3 against POP909's 3.3) and less regular from bar to bar
+ * (groove consistency 0.67 against 0.87) than the songs; see the model card's decoding table.
+ */
+export const ACCOMP_SUSTAIN_BIAS = 0.5;
+export const ACCOMP_GROOVE_BIAS = 0.75;
+
 /** Key margin (keyProfile.ts) over the lead, chords and bass up to the final chord (> 0: detected). */
 function accompKeyMargin(plan: Plan, notes: readonly ScoreNote[]): number {
   return keyMargin(notes.filter((n) => n.tick < plan.finalTick).map((n) => ({ pitch: n.pitch, duration: n.durationTicks })), plan.key);
@@ -112,12 +121,18 @@ function accompKeyMargin(plan: Plan, notes: readonly ScoreNote[]): number {
  * Key guard (as the melody generator's): up to `attempts` samples (seeds seed, seed+1, …); the first
  * whose lead + chords + bass read as the requested key (Krumhansl–Schmuckler) is kept, else the closest.
  */
-export function learnedAccompaniment(model: AccompModel, plan: Plan, lead: readonly ScoreNote[], rng: Rng, opts: { temperature?: number; attempts?: number } = {}): AccompanimentParts {
+export function learnedAccompaniment(model: AccompModel, plan: Plan, lead: readonly ScoreNote[], rng: Rng, opts: { temperature?: number; attempts?: number; sustainBias?: number; grooveBias?: number } = {}): AccompanimentParts {
   const seed = Math.floor(rng.next() * 2 ** 32);
   const base = planAccompOptions(plan, lead, seed);
   let best: { parts: AccompanimentParts; margin: number } | null = null;
   for (let k = 0; k < Math.max(1, opts.attempts ?? 4); k++) {
-    const roll = model.generate({ ...base, seed: (seed + k) >>> 0, temperature: opts.temperature ?? ACCOMP_TEMPERATURE });
+    const roll = model.generate({
+      ...base,
+      seed: (seed + k) >>> 0,
+      temperature: opts.temperature ?? ACCOMP_TEMPERATURE,
+      sustainBias: opts.sustainBias ?? ACCOMP_SUSTAIN_BIAS,
+      grooveBias: opts.grooveBias ?? ACCOMP_GROOVE_BIAS,
+    });
     const parts = rollToParts(plan, roll, rng.fork(`velocity${k}`));
     const margin = accompKeyMargin(plan, [...lead, ...parts.harmony, ...parts.bass]);
     if (!best || margin > best.margin) best = { parts, margin };

@@ -9,7 +9,7 @@
  * class is no longer allowed is released.
  */
 import { createRng } from '../core/rng.ts';
-import { ACCOMP_INPUT_DIM, ACCOMP_OUTPUT_DIM, BASS_SPLIT, MIN_SLOT_PITCH, NUM_SLOTS, accompFeatures, type AccompStepInput } from './accompRepresentation.ts';
+import { ACCOMP_INPUT_DIM, ACCOMP_OUTPUT_DIM, BASS_SPLIT, MIN_SLOT_PITCH, NUM_SLOTS, STEPS_PER_BAR, accompFeatures, type AccompStepInput } from './accompRepresentation.ts';
 import { ACCOMP_MODEL_VERSION, DEFAULT_ACCOMP_DIR, readAccompModelFiles, type AccompConfig, type AccompModelJson } from './accompModelFiles.ts';
 import { createMatvec, type Matvec } from './wasmMatvec.ts';
 import type { NamedArrays } from './weightsIO.ts';
@@ -137,6 +137,16 @@ export interface AccompGenerateOptions {
   maxOnsets?: number;
   /** Logit temperature (1 = the model's own probabilities). */
   temperature?: number;
+  /**
+   * Added to every sustain logit: a pianist's pedal, which POP909's MIDI rarely records, so the
+   * model releases notes sooner than the audio of the songs does. Default 0.
+   */
+  sustainBias?: number;
+  /**
+   * Rhythm memory: added to the onset logits at a step whose position had an onset in the bar
+   * before, subtracted where it had none (a pianist keeps a comping pattern). Default 0.
+   */
+  grooveBias?: number;
 }
 
 export interface AccompRoll {
@@ -169,6 +179,7 @@ export class AccompModel {
     const lo = Math.max(0, (opts.lowestPitch ?? MIN_SLOT_PITCH) - MIN_SLOT_PITCH);
     const hi = Math.min(NUM_SLOTS - 1, (opts.highestPitch ?? MIN_SLOT_PITCH + NUM_SLOTS - 1) - MIN_SLOT_PITCH);
     const maxOn = opts.maxOnsets ?? 6;
+    const sustainBias = opts.sustainBias ?? 0;
     const state = this.runner.initialState();
     const logits = new Float32Array(ACCOMP_OUTPUT_DIM);
     const act: number[] = [];
@@ -185,10 +196,12 @@ export class AccompModel {
       // Draw every slot's uniform in a fixed order so one decision never shifts the others' numbers.
       cand.length = 0;
       const onNow: number[] = [];
+      const grooveBias = opts.grooveBias ?? 0;
+      const groove = t >= STEPS_PER_BAR ? (on[t - STEPS_PER_BAR]!.length > 0 ? grooveBias : -grooveBias) : 0;
       for (let k = 0; k < NUM_SLOTS; k++) {
         const u = rng.next();
         if (k < lo || k > hi || !ok(k)) continue;
-        const p = sigmoid(logits[k]! / temp);
+        const p = sigmoid((logits[k]! + groove) / temp);
         if (u < p) cand.push({ k, p });
       }
       cand.sort((a, b) => b.p - a.p || a.k - b.k);
@@ -199,7 +212,7 @@ export class AccompModel {
       for (const k of [...sounding].sort((a, b) => a - b)) {
         const u = rng.next();
         if (onNow.includes(k) || !ok(k)) continue;
-        if (u < sigmoid(logits[NUM_SLOTS + k]! / temp)) susNow.push(k);
+        if (u < sigmoid((logits[NUM_SLOTS + k]! + sustainBias) / temp)) susNow.push(k);
       }
       on.push(onNow);
       sus.push(susNow);
