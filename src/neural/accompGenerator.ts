@@ -113,7 +113,7 @@ export const ACCOMP_SUSTAIN_BIAS = 0.5;
 export const ACCOMP_GROOVE_BIAS = 0.75;
 
 /** Key margin (keyProfile.ts) over the lead, chords and bass up to the final chord (> 0: detected). */
-function accompKeyMargin(plan: Plan, notes: readonly ScoreNote[]): number {
+export function accompKeyMargin(plan: Plan, notes: readonly ScoreNote[]): number {
   return keyMargin(notes.filter((n) => n.tick < plan.finalTick).map((n) => ({ pitch: n.pitch, duration: n.durationTicks })), plan.key);
 }
 
