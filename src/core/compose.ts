@@ -116,7 +116,9 @@ async function arrange(request: CompositionRequest, plan: Plan, generator: Melod
   // often enough never to decay into a drop-out (quietHits).
   parts.push({ role: 'harmony', program: instruments.harmony, notes: learned ? withQuietBarsFrom(plan, learned.harmony, ruleHarmony) : ruleHarmony });
   parts.push({ role: 'bass', program: instruments.bass, notes: learned ? withQuietBarsFrom(plan, learned.bass, ruleBass) : ruleBass });
-  if (instruments.pad !== null) parts.push({ role: 'pad', program: instruments.pad, notes: writePad(plan, rng.fork('pad'), ceiling) });
+  // The learned comping is pedalled piano as in POP909, which fills the pad's register: a pad on
+  // top of it made five and more notes sound at once.
+  if (instruments.pad !== null && !learned) parts.push({ role: 'pad', program: instruments.pad, notes: writePad(plan, rng.fork('pad'), ceiling) });
   if (instruments.arp !== null) parts.push({ role: 'arp', program: instruments.arp, notes: writeArpeggio(plan, rng.fork('arp')) });
   if (arrangement.perc !== null) parts.push({ role: 'perc', program: arrangement.perc, notes: writePerc(plan, rng.fork('perc')) });
   if (instruments.drums) parts.push({ role: 'drums', program: 0, notes: generator.drums?.(plan, rng.fork('drums')) ?? writeDrums(plan, rng.fork('drums')) });

@@ -97,7 +97,29 @@ export function rollToParts(plan: Plan, roll: AccompRoll, rng: Rng): Accompanime
   }
   // The sustain pedal POP909's MIDI does not record: each comping note rings on to the next onset
   // (within a bar), so the part never drops out between its own notes.
-  return { harmony: tieLegato(harmony, plan.finalTick, plan.barTicks), bass };
+  return { harmony: capVoices(tieLegato(harmony, plan.finalTick, plan.barTicks), MAX_COMPING_VOICES), bass };
+}
+
+/** Comping notes sounding at once, at most (3–4-note voicings with the bass). */
+export const MAX_COMPING_VOICES = 3;
+
+/**
+ * At most `max` notes sounding at once: a new onset releases the longest-sounding notes first
+ * (every onset is kept, so the rhythm is the model's; only the pedalled tails are shortened).
+ */
+export function capVoices(notes: readonly ScoreNote[], max: number): ScoreNote[] {
+  const out = notes.map((n) => ({ ...n })).sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
+  const sounding: ScoreNote[] = [];
+  for (const n of out) {
+    for (let i = sounding.length - 1; i >= 0; i--) if (sounding[i]!.tick + sounding[i]!.durationTicks <= n.tick) sounding.splice(i, 1);
+    while (sounding.length >= max) {
+      const oldest = sounding.shift()!;
+      // One struck at the same tick as n ends at once: a chord of more than `max` notes loses its lowest.
+      oldest.durationTicks = Math.max(0, n.tick - oldest.tick);
+    }
+    sounding.push(n);
+  }
+  return out.filter((n) => n.durationTicks > 0);
 }
 
 /** Sampling temperature the composer uses (1 = the model's own probabilities). */
