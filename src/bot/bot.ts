@@ -52,6 +52,8 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<BotHa
     }
   };
   try {
+    // Redis must keep what it accepts (redisPersistence.ts): refuse to start on one that would not.
+    await redisHandle.persistenceChecked;
     return await startParts(config, logger, redisHandle, started, stopAll);
   } catch (error) {
     await stopAll();

@@ -5,9 +5,9 @@
  * so each user gets exactly one final reply even when a worker or the bot dies halfway.
  */
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisConnection.ts';
 import type { Logger } from 'pino';
-import { DeliverJobSchema, QUEUE_NAMES, type DeliverJob, type Delivery, type PieceSummary } from './jobs.ts';
+import { DeliverJobSchema, QUEUE_NAMES, QUEUE_PREFIX, type DeliverJob, type Delivery, type PieceSummary } from './jobs.ts';
 import type { QueueMetrics } from './metrics.ts';
 import { logRedisErrors } from './redisErrors.ts';
 import { ResultStore, type StoredBundle, type StoredPiece } from './resultStore.ts';
@@ -20,7 +20,7 @@ export type DeliveryOutcome =
 export type DeliverFn = (delivery: Delivery | null, outcome: DeliveryOutcome, job: Job<DeliverJob>) => Promise<void>;
 
 export interface DeliveryWorkerOptions {
-  connection: Redis;
+  connection: RedisClient;
   logger: Logger;
   deliver: DeliverFn;
   resultTtlSec: number;
@@ -59,7 +59,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): Worker<Deliver
       if (opts.metrics) opts.metrics.jobSeconds.observe((Date.now() - (data.delivery?.interactionAt ?? job.timestamp)) / 1000);
       log.info({ cached: data.cached }, 'result delivered');
     },
-    { connection: opts.connection, concurrency: opts.concurrency ?? 4, lockDuration: 60_000 },
+    { connection: opts.connection, prefix: QUEUE_PREFIX, concurrency: opts.concurrency ?? 4, lockDuration: 60_000 },
   );
   logRedisErrors(worker, { client: 'delivery worker', logger: opts.logger });
   return worker;

@@ -3,8 +3,8 @@
  * stored results, enqueue (short pieces first), and say where in the line a job stands.
  */
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { ComposeJobSchema, QUEUE_NAMES, resultIdFor, type ComposeJob, type ComposeJobInput, type DeliverJob } from './jobs.ts';
+import type { RedisClient } from './redisConnection.ts';
+import { ComposeJobSchema, QUEUE_NAMES, QUEUE_PREFIX, resultIdFor, type ComposeJob, type ComposeJobInput, type DeliverJob } from './jobs.ts';
 import type { Logger } from 'pino';
 import type { QueueMetrics } from './metrics.ts';
 import { logRedisErrors } from './redisErrors.ts';
@@ -59,7 +59,7 @@ export class JobProducer {
   private readonly typicalJobSec: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     opts: { limits?: QueueLimits; resultTtlSec?: number; attempts?: number; backoffMs?: number; metrics?: QueueMetrics; typicalJobSec?: number; logger?: Logger } = {},
   ) {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
@@ -67,8 +67,8 @@ export class JobProducer {
     this.backoffMs = opts.backoffMs ?? 2000;
     this.metrics = opts.metrics;
     this.typicalJobSec = opts.typicalJobSec ?? 8;
-    this.composeQueue = logRedisErrors(new Queue<ComposeJob>(QUEUE_NAMES.compose, { connection: redis }), { client: 'compose queue', logger: opts.logger });
-    this.deliverQueue = logRedisErrors(new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: redis }), { client: 'delivery queue', logger: opts.logger });
+    this.composeQueue = logRedisErrors(new Queue<ComposeJob>(QUEUE_NAMES.compose, { connection: redis, prefix: QUEUE_PREFIX }), { client: 'compose queue', logger: opts.logger });
+    this.deliverQueue = logRedisErrors(new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: redis, prefix: QUEUE_PREFIX }), { client: 'delivery queue', logger: opts.logger });
     this.store = new ResultStore(redis, opts.resultTtlSec ?? 24 * 3600);
   }
 

@@ -7,7 +7,7 @@
  * those fields of a stored result; when the result has expired, the bot rebuilds the source from
  * the MIDI file posted with the message and keeps it with `putSource`, so derived jobs find it.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisConnection.ts';
 import { z } from 'zod';
 import { CompositionRequestSchema, type CompositionRequest } from '../core/request.ts';
 import { PieceSummarySchema, RenderSpecSchema, type PieceSummary, type RenderSpec } from './jobs.ts';
@@ -82,7 +82,7 @@ function parseSource(summary: Buffer, asked: Buffer, midi: Buffer): PieceSource 
 
 export class ResultStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly ttlSec: number,
   ) {}
 
