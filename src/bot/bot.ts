@@ -75,7 +75,9 @@ async function startParts(
     perUserPerMinute: config.USER_REQUESTS_PER_MINUTE,
     maxQueueLength: config.MAX_QUEUE_LENGTH,
   };
-  const producer = new JobProducer(redis, { limits, resultTtlSec: config.RESULT_TTL_SEC, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, logger });
+  // Sentinel replicates asynchronously: accepted jobs and deliveries wait for the replica.
+  const replicasToAck = redisHandle.target.kind === 'sentinel' ? 1 : 0;
+  const producer = new JobProducer(redis, { limits, resultTtlSec: config.RESULT_TTL_SEC, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, logger, replicasToAck });
   started.push({ name: 'producer', stop: () => producer.close() });
   const metrics = new QueueMetrics([producer.composeQueue, producer.deliverQueue]);
 
@@ -107,7 +109,7 @@ async function startParts(
   };
   started.push({ name: 'discord client', stop: () => client.destroy() });
   started.push({ name: 'progress', stop: () => progress.close() });
-  const delivery = startDeliveryWorker({ connection: redis, logger, resultTtlSec: config.RESULT_TTL_SEC, metrics, deliver: createDiscordDelivery(client.rest, progress, logger) });
+  const delivery = startDeliveryWorker({ connection: redis, logger, resultTtlSec: config.RESULT_TTL_SEC, metrics, replicasToAck, deliver: createDiscordDelivery(client.rest, progress, logger) });
   started.push({ name: 'delivery worker', stop: () => delivery.close() });
   // Load the melody model once (the in-process workers and /play compose with it).
   await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });

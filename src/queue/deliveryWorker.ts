@@ -26,7 +26,14 @@ export interface DeliveryWorkerOptions {
   resultTtlSec: number;
   metrics?: QueueMetrics;
   concurrency?: number;
+  /**
+   * Replicas that must know a delivery was made before its job completes (Sentinel: 1). A
+   * failover can lose the job's completion; the replicated mark keeps it from posting again.
+   */
+  replicasToAck?: number;
 }
+
+const deliveredKey = (jobId: string) => `tunesmith:delivered:${jobId}`;
 
 export function startDeliveryWorker(opts: DeliveryWorkerOptions): Worker<DeliverJob> {
   const store = new ResultStore(opts.connection, opts.resultTtlSec);
@@ -35,34 +42,45 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): Worker<Deliver
     async (job) => {
       const data = DeliverJobSchema.parse(job.data);
       const log = opts.logger.child({ requestId: data.requestId, deliveryJob: job.id });
-      if (data.outcome === 'failure') {
-        await opts.deliver(data.delivery, { outcome: 'failure', requestId: data.requestId, message: data.message }, job);
-        log.info('failure delivered');
+      if (opts.replicasToAck) {
+        if (await opts.connection.exists(deliveredKey(String(job.id)))) return log.info('already delivered before a failover');
+        await deliverOnce(job, data, log);
+        await opts.connection.set(deliveredKey(String(job.id)), '1', 'EX', 24 * 3600);
+        await opts.connection.call('WAIT', opts.replicasToAck, 2000);
         return;
       }
-      if (data.outcome === 'bundle') {
-        const bundle = await store.getBundle(data.resultId);
-        const outcome: DeliveryOutcome = bundle
-          ? { outcome: 'bundle', requestId: data.requestId, bundle }
-          : { outcome: 'failure', requestId: data.requestId, message: 'The files were made but expired before they could be posted. Please ask again.' };
-        await opts.deliver(data.delivery, outcome, job);
-        log.info('bundle delivered');
-        return;
-      }
-      const piece = await store.get(data.resultId);
-      if (!piece) {
-        // The stored result expired before it could be delivered: say so instead of staying silent.
-        await opts.deliver(data.delivery, { outcome: 'failure', requestId: data.requestId, message: 'Your piece was composed but expired before it could be posted. Please ask again.' }, job);
-        return;
-      }
-      await opts.deliver(data.delivery, { outcome: 'success', requestId: data.requestId, piece, cached: data.cached, understood: data.understood, ignored: data.ignored }, job);
-      if (opts.metrics) opts.metrics.jobSeconds.observe((Date.now() - (data.delivery?.interactionAt ?? job.timestamp)) / 1000);
-      log.info({ cached: data.cached }, 'result delivered');
+      await deliverOnce(job, data, log);
     },
     { connection: opts.connection, prefix: QUEUE_PREFIX, concurrency: opts.concurrency ?? 4, lockDuration: 60_000 },
   );
   logRedisErrors(worker, { client: 'delivery worker', logger: opts.logger });
   return worker;
+
+  async function deliverOnce(job: Job<DeliverJob>, data: DeliverJob, log: Logger): Promise<void> {
+    if (data.outcome === 'failure') {
+      await opts.deliver(data.delivery, { outcome: 'failure', requestId: data.requestId, message: data.message }, job);
+      log.info('failure delivered');
+      return;
+    }
+    if (data.outcome === 'bundle') {
+      const bundle = await store.getBundle(data.resultId);
+      const outcome: DeliveryOutcome = bundle
+        ? { outcome: 'bundle', requestId: data.requestId, bundle }
+        : { outcome: 'failure', requestId: data.requestId, message: 'The files were made but expired before they could be posted. Please ask again.' };
+      await opts.deliver(data.delivery, outcome, job);
+      log.info('bundle delivered');
+      return;
+    }
+    const piece = await store.get(data.resultId);
+    if (!piece) {
+      // The stored result expired before it could be delivered: say so instead of staying silent.
+      await opts.deliver(data.delivery, { outcome: 'failure', requestId: data.requestId, message: 'Your piece was composed but expired before it could be posted. Please ask again.' }, job);
+      return;
+    }
+    await opts.deliver(data.delivery, { outcome: 'success', requestId: data.requestId, piece, cached: data.cached, understood: data.understood, ignored: data.ignored }, job);
+    if (opts.metrics) opts.metrics.jobSeconds.observe((Date.now() - (data.delivery?.interactionAt ?? job.timestamp)) / 1000);
+    log.info({ cached: data.cached }, 'result delivered');
+  }
 }
 
 export type { PieceSummary };
