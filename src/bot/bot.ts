@@ -101,7 +101,7 @@ async function startParts(
     client,
     redis,
     producer,
-    results: new ResultStore(redis, config.RESULT_TTL_SEC),
+    results: new ResultStore(redis, config.RESULT_TTL_SEC, { cacheBytes: config.RESULT_CACHE_MB * 1024 * 1024 }),
     progress,
     settings: new SettingsStore(redis, config.DEFAULT_COOLDOWN_SEC),
     metrics,
@@ -109,7 +109,7 @@ async function startParts(
   };
   started.push({ name: 'discord client', stop: () => client.destroy() });
   started.push({ name: 'progress', stop: () => progress.close() });
-  const delivery = startDeliveryWorker({ connection: redis, logger, resultTtlSec: config.RESULT_TTL_SEC, metrics, replicasToAck, deliver: createDiscordDelivery(client.rest, progress, logger) });
+  const delivery = startDeliveryWorker({ connection: redis, logger, resultTtlSec: config.RESULT_TTL_SEC, resultCacheBytes: config.RESULT_CACHE_MB * 1024 * 1024, metrics, replicasToAck, deliver: createDiscordDelivery(client.rest, progress, logger) });
   started.push({ name: 'delivery worker', stop: () => delivery.close() });
   // Load the melody model once (the in-process workers and /play compose with it).
   await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });

@@ -33,6 +33,8 @@ export interface ComposeWorkerOptions {
   connection: RedisClient;
   logger: Logger;
   resultTtlSec: number;
+  /** Budget of the audio cache (RESULT_CACHE_MB); default 512 MiB. */
+  resultCacheBytes?: number;
   /** Jobs processed at once by this process (1 per core is right: rendering is CPU-bound). */
   concurrency?: number;
   /** Hard limit for one attempt of one job. */
@@ -93,7 +95,7 @@ export function userMessageFor(error: unknown): string {
 }
 
 export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHandle {
-  const store = new ResultStore(opts.connection, opts.resultTtlSec);
+  const store = new ResultStore(opts.connection, opts.resultTtlSec, { cacheBytes: opts.resultCacheBytes });
   const deliverQueue = logRedisErrors(new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: opts.connection, prefix: QUEUE_PREFIX }), { client: 'delivery queue', logger: opts.logger });
   let shuttingDown = false;
 

@@ -24,6 +24,8 @@ export interface DeliveryWorkerOptions {
   logger: Logger;
   deliver: DeliverFn;
   resultTtlSec: number;
+  /** Budget of the audio cache (RESULT_CACHE_MB); default 512 MiB. */
+  resultCacheBytes?: number;
   metrics?: QueueMetrics;
   concurrency?: number;
   /**
@@ -36,7 +38,7 @@ export interface DeliveryWorkerOptions {
 const deliveredKey = (jobId: string) => `tunesmith:delivered:${jobId}`;
 
 export function startDeliveryWorker(opts: DeliveryWorkerOptions): Worker<DeliverJob> {
-  const store = new ResultStore(opts.connection, opts.resultTtlSec);
+  const store = new ResultStore(opts.connection, opts.resultTtlSec, { cacheBytes: opts.resultCacheBytes });
   const worker = new Worker<DeliverJob>(
     QUEUE_NAMES.deliver,
     async (job) => {
