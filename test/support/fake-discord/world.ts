@@ -459,9 +459,9 @@ export class World extends EventEmitter<WorldEvents> {
   }
 
   /** A guild the bot is in (the bot becomes a member); owner defaults to a new user. */
-  addGuild(opts: { name: string; owner?: FakeUser }): FakeGuild {
+  addGuild(opts: { name: string; owner?: FakeUser; /** A chosen id (e.g. snowflakeAt, to place it on a shard). */ id?: string }): FakeGuild {
     const owner = opts.owner ?? this.addUser({ username: `${opts.name.toLowerCase().replace(/\W+/g, '')}-owner` });
-    const guild = new FakeGuild(this, snowflake(), opts.name, owner.id);
+    const guild = new FakeGuild(this, opts.id ?? snowflake(), opts.name, owner.id);
     this.guilds.set(guild.id, guild);
     // Members are added silently before the guild is announced: they are part of GUILD_CREATE.
     guild.members.set(owner.id, new FakeMember(guild, owner, []));
