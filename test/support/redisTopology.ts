@@ -97,8 +97,8 @@ export async function startSentinelSet(): Promise<SentinelSet> {
           // Sentinel rewrites its configuration file as it learns the topology: one file each.
           const conf = path.join(dir, `sentinel-${port}.conf`);
           await writeFile(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${primary.port} 2`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 5000`, `sentinel parallel-syncs ${name} 1`, ''].join('\n'));
-          return [conf, '--sentinel'];
-        }, 'redis-server'),
+          return [conf];
+        }, 'redis-sentinel'),
       );
     }
     // Every sentinel must know the replica and the other sentinels before a failover can work.
