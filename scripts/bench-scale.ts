@@ -235,6 +235,8 @@ try {
   const redisCpu = meter.seconds('redis');
   const uploadBytes = delivered.flatMap((d) => d.uploads.slice(0, 1)).reduce((n, c) => n + c.files.reduce((m, f) => m + f.data.length, 0), 0);
   const restCalls = discord.rest.calls.length;
+  // Interaction callbacks and webhook edits are exempt from Discord's global limit (50/s per bot); the rest count.
+  const restGlobal = discord.rest.calls.filter((c) => !c.path.startsWith('/webhooks/') && !c.path.startsWith('/interactions/')).length;
   const latency = (rows: typeof delivered) => rows.filter((d) => d.uploads.length).map((d) => d.uploads[0]!.at - d.s.it!.sentAt);
   const fmt = (ms: number) => (Number.isNaN(ms) ? '–' : `${(ms / 1000).toFixed(1)} s`);
   const wallSec = (finishedAt - start) / 1000;
@@ -268,7 +270,7 @@ try {
   out.push(`| Redis CPU | ${redisCpu.toFixed(1)} s | ${(redisCpu / sent.length).toFixed(4)} s per request |`);
   out.push(`| Redis commands | ${redisAfter.commands - redisBefore.commands} | ${Math.round((redisAfter.commands - redisBefore.commands) / sent.length)} per request |`);
   out.push(`| Redis memory | ${(redisBefore.usedMemory / 2 ** 20).toFixed(1)} MiB before, ${(peakMemory / 2 ** 20).toFixed(1)} MiB peak, ${(redisAfter.usedMemory / 2 ** 20).toFixed(1)} MiB after | ${((redisAfter.usedMemory - redisBefore.usedMemory) / 1024 / Math.max(1, acc.length)).toFixed(0)} KiB per accepted request kept, of which the audio cache ${(audioCache.bytes / 2 ** 20).toFixed(1)} MiB in ${audioCache.files} files (budget 512 MiB) |`);
-  out.push(`| REST calls to Discord | ${restCalls} | ${(restCalls / sent.length).toFixed(1)} per request |`);
+  out.push(`| REST calls to Discord | ${restCalls}, of which ${restGlobal} count against the global limit (not interaction webhooks) | ${(restCalls / sent.length).toFixed(1)} per request (${(restGlobal / sent.length).toFixed(2)} global) |`);
   out.push(`| upload (final posts) | ${(uploadBytes / 2 ** 20).toFixed(1)} MiB | ${(uploadBytes / 1024 / Math.max(1, once)).toFixed(0)} KiB per result |`);
   out.push('', `wall: ${wallSec.toFixed(0)} s; load average before: ${loadBefore}; after: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${(await import('node:os')).cpus().length} cores, shared)`);
   if (lost.length) out.push('', `lost: ${lost.map((d) => `#${d.s.req.index} (${d.s.req.options.duration} s)`).join(', ')}`);
@@ -276,7 +278,7 @@ try {
   if (process.env.BENCH_SCALE_JSON) {
     await writeFile(
       process.env.BENCH_SCALE_JSON,
-      JSON.stringify({ audioCache, requests: sent.length, accepted: acc.length, once, lost: lost.length, duplicated, notAccepted: notAccepted.length, refused: refused.length, composed, workerCpu, botCpu, redisCpu, redisBefore, redisAfter, peakMemory, restCalls, uploadBytes, depth, faults, wallSec, latencyMs: delivered.map((d) => ({ duration: d.s.req.options.duration, repeat: d.s.req.repeatOf !== null, ms: d.uploads[0] ? d.uploads[0].at - d.s.it!.sentAt : null, uploads: d.uploads.length })) }, null, 1),
+      JSON.stringify({ audioCache, restGlobal, requests: sent.length, accepted: acc.length, once, lost: lost.length, duplicated, notAccepted: notAccepted.length, refused: refused.length, composed, workerCpu, botCpu, redisCpu, redisBefore, redisAfter, peakMemory, restCalls, uploadBytes, depth, faults, wallSec, latencyMs: delivered.map((d) => ({ duration: d.s.req.options.duration, repeat: d.s.req.repeatOf !== null, ms: d.uploads[0] ? d.uploads[0].at - d.s.it!.sentAt : null, uploads: d.uploads.length })) }, null, 1),
     );
   }
   process.exitCode = lost.length || duplicated ? 1 : 0;
