@@ -176,37 +176,44 @@ try {
   }
   log('all sent; waiting for the results');
 
-  const tokenUploads = (token: string) => discord.rest.calls.filter((c) => c.method === 'PATCH' && c.path.includes(token) && c.files.length > 0 && c.status < 300);
   /**
-   * A result whose interaction token expired (15 min) is posted in its channel instead: such posts
-   * are matched to the waiting requests of that channel in order (each channel is one guild's).
+   * Each request's final posts: the edits of its interaction's reply that carry files, or, for a
+   * result whose token expired (15 min), a post with files in its channel (each channel is one
+   * guild's), matched to that channel's waiting requests in order. One pass over the calls.
    */
-  const channelUploads = () => {
-    const byRequest = new Map<number, typeof discord.rest.calls>();
-    const posts = discord.rest.calls.filter((c) => c.method === 'POST' && /^\/channels\/\d+\/messages$/.test(c.path) && c.files.length > 0 && c.status < 300);
-    const used = new Set<number>();
+  const finalPosts = () => {
+    type Call = (typeof discord.rest.calls)[number];
+    const byToken = new Map<string, Call[]>();
+    const channelPosts: Call[] = [];
+    for (const c of discord.rest.calls) {
+      if (c.files.length === 0 || c.status >= 300) continue;
+      const token = c.method === 'PATCH' ? /^\/webhooks\/\d+\/([^/]+)\/messages\//.exec(c.path)?.[1] : undefined;
+      if (token) byToken.set(token, [...(byToken.get(token) ?? []), c]);
+      else if (c.method === 'POST' && /^\/channels\/\d+\/messages$/.test(c.path)) channelPosts.push(c);
+    }
+    const byRequest = new Map<number, Call[]>();
+    const used = new Set<Call>();
     for (const s of sent) {
-      if (!s.it || tokenUploads(s.it.token).length) continue;
+      if (!s.it) continue;
+      const direct = byToken.get(s.it.token);
+      if (direct) {
+        byRequest.set(s.req.index, direct);
+        continue;
+      }
       const channel = guilds[s.req.guild]!.text.id;
-      const i = posts.findIndex((p, n) => !used.has(n) && p.path.includes(channel) && p.at > s.it!.sentAt);
-      if (i >= 0) {
-        used.add(i);
-        byRequest.set(s.req.index, [posts[i]!]);
+      const post = channelPosts.find((p) => !used.has(p) && p.path.includes(channel) && p.at > s.it!.sentAt);
+      if (post) {
+        used.add(post);
+        byRequest.set(s.req.index, [post]);
       }
     }
     return byRequest;
   };
-  let channelCache = { at: 0, map: new Map<number, typeof discord.rest.calls>() };
-  const uploadsOf = (token: string, index: number) => {
-    const direct = tokenUploads(token);
-    if (direct.length) return direct;
-    if (Date.now() - channelCache.at > 4000) channelCache = { at: Date.now(), map: channelUploads() };
-    return channelCache.map.get(index) ?? [];
-  };
   const accepted = () => sent.filter((s) => s.it?.callback?.type === 5);
   const drainUntil = Date.now() + DRAIN_SEC * 1000;
   while (Date.now() < drainUntil) {
-    const open = accepted().filter((s) => uploadsOf(s.it!.token, s.req.index).length === 0).length;
+    const posts = finalPosts();
+    const open = accepted().filter((s) => !posts.has(s.req.index)).length;
     if (open === 0) break;
     await sleep(5000);
     log(`${open} accepted requests still waiting for their result`);
@@ -223,8 +230,8 @@ try {
   const acc = accepted();
   const notAccepted = sent.filter((s) => s.it?.callback?.type !== 5);
   const refused = notAccepted.filter((s) => s.it?.callback);
-  channelCache = { at: 0, map: new Map() };
-  const delivered = acc.map((s) => ({ s, uploads: uploadsOf(s.it!.token, s.req.index) }));
+  const posts = finalPosts();
+  const delivered = acc.map((s) => ({ s, uploads: posts.get(s.req.index) ?? [] }));
   const once = delivered.filter((d) => d.uploads.length === 1).length;
   const lost = delivered.filter((d) => d.uploads.length === 0);
   const duplicated = delivered.filter((d) => d.uploads.length > 1).length;
