@@ -25,6 +25,8 @@ export interface Measured {
 
 export const ASSUMPTIONS = {
   requestsPerGuildPerDay: 5,
+  /** Exact repeats, served from the stored results without a job (bench:scale asks for 10 %). */
+  repeatShare: 0.1,
   /** The busiest hour carries this many times the average hour's requests. */
   peakFactor: 3,
   /** Target worker utilisation at the peak (headroom for bursts). */
@@ -38,7 +40,8 @@ export const ASSUMPTIONS = {
 
 export function capacityRows(m: Measured, a = ASSUMPTIONS) {
   const cpuPerJob = m.workerCpu / Math.max(1, m.composed);
-  const jobsPerRequest = m.composed / Math.max(1, m.requests);
+  // Not the run's compositions / requests: a run that ends with a backlog composed fewer than it accepted.
+  const jobsPerRequest = 1 - a.repeatShare;
   const botCpuPerRequest = m.botCpu / m.requests;
   const commandsPerRequest = (m.redisAfter.commands - m.redisBefore.commands) / m.requests;
   const audioPerResult = m.audioCache.bytes / Math.max(1, m.audioCache.files);
@@ -73,7 +76,7 @@ export function capacityRows(m: Measured, a = ASSUMPTIONS) {
 if (process.argv[2]) {
   const m = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Measured;
   const cpuPerJob = m.workerCpu / Math.max(1, m.composed);
-  console.log(`CPU per job ${cpuPerJob.toFixed(2)} s; compositions per request ${(m.composed / m.requests).toFixed(2)}; bot CPU per request ${(m.botCpu / m.requests).toFixed(3)} s; Redis commands per request ${Math.round((m.redisAfter.commands - m.redisBefore.commands) / m.requests)}; audio per cached result ${(m.audioCache.bytes / Math.max(1, m.audioCache.files) / 1024).toFixed(0)} KiB; truth per result ${((m.redisAfter.usedMemory - m.redisBefore.usedMemory - m.audioCache.bytes) / Math.max(1, m.accepted) / 1024).toFixed(1)} KiB; upload per result ${(m.uploadBytes / Math.max(1, m.once) / 1024).toFixed(0)} KiB; REST calls per request ${(m.restCalls / m.requests).toFixed(1)}`);
+  console.log(`CPU per job ${cpuPerJob.toFixed(2)} s; jobs per request ${1 - ASSUMPTIONS.repeatShare} (assumed); bot CPU per request ${(m.botCpu / m.requests).toFixed(3)} s; Redis commands per request ${Math.round((m.redisAfter.commands - m.redisBefore.commands) / m.requests)}; audio per cached result ${(m.audioCache.bytes / Math.max(1, m.audioCache.files) / 1024).toFixed(0)} KiB; truth per result ${((m.redisAfter.usedMemory - m.redisBefore.usedMemory - m.audioCache.bytes) / Math.max(1, m.accepted) / 1024).toFixed(1)} KiB; upload per result ${(m.uploadBytes / Math.max(1, m.once) / 1024).toFixed(0)} KiB; REST calls per request ${(m.restCalls / m.requests).toFixed(1)}`);
   console.log('\n| servers | requests/day (peak /s) | shards | worker cores | bot cores | Redis memory (audio cache + results) | Redis commands/s | Discord REST calls/s | upload |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of capacityRows(m)) {

@@ -15,7 +15,7 @@ export const LENGTH_MIX: readonly { seconds: number; share: number }[] = [
   { seconds: 240, share: 0.03 },
 ];
 const STYLES = ['lofi', 'ambient', 'jazz', 'chiptune', 'cinematic', 'synthwave'];
-const MOODS = ['calm', 'happy', 'sad', 'tense', 'epic'];
+const MOODS = ['calm', 'happy', 'sad', 'dark', 'epic'];
 
 export interface PlannedRequest {
   index: number;
