@@ -37,6 +37,9 @@ DEBIAN_PACKAGES=(
   libc6-dev                          # C headers for that build
   redis-server                       # the job queue; the bot embeds one when REDIS_URL is unset
   redis-sentinel                     # Redis high availability (README: scaling out)
+  redis-tools                        # redis-cli: makes the Redis Cluster in test/queue/cluster.test.ts
+  systemd                            # systemd-analyze verifies deploy/systemd (test/deploy/systemd.test.ts)
+  util-linux                         # setpriv: the embedded redis-server dies with the bot, even a kill -9ed one
   fluid-soundfont-gm                 # default SoundFont, FluidR3_GM.sf2 (MIT)
   timgm6mb-soundfont                 # --soundfont timgm6mb, a small GM font (GPL-2)
   musescore-general-soundfont-small  # --soundfont musescore, MuseScore_General.sf3 (MIT)

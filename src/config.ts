@@ -12,6 +12,17 @@ const optionalText = z
 
 export const QueueConfigSchema = z.object({
   REDIS_URL: optionalText.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
+  /** Redis through Sentinel: "host:port,host:port,…" of the sentinels, and the primary's name. */
+  REDIS_SENTINELS: optionalText,
+  REDIS_SENTINEL_NAME: optionalText,
+  /** Redis Cluster: "host:port,…" of some of its nodes (the rest are discovered). */
+  REDIS_CLUSTER_NODES: optionalText,
+  /** Password for REDIS_SENTINELS / REDIS_CLUSTER_NODES servers (REDIS_URL carries its own). Never logged. */
+  REDIS_PASSWORD: optionalText,
+  /** 1: start even when Redis can lose jobs (no AOF, or an eviction policy), with a warning. */
+  ALLOW_VOLATILE_REDIS: z.enum(['0', '1']).default('0'),
+  /** Budget of the audio cache in Redis (least recently used files are dropped beyond it). */
+  RESULT_CACHE_MB: int(512, 0, 1_000_000),
   TUNESMITH_DATA_DIR: z.string().default('data'),
   TUNESMITH_REDIS_PORT: int(6390, 1, 65535),
   WORKER_CONCURRENCY: int(1, 1, 64),

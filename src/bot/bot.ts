@@ -52,6 +52,8 @@ export async function startBot(config: BotConfig, logger: Logger): Promise<BotHa
     }
   };
   try {
+    // Redis must keep what it accepts (redisPersistence.ts): refuse to start on one that would not.
+    await redisHandle.persistenceChecked;
     return await startParts(config, logger, redisHandle, started, stopAll);
   } catch (error) {
     await stopAll();
@@ -73,7 +75,9 @@ async function startParts(
     perUserPerMinute: config.USER_REQUESTS_PER_MINUTE,
     maxQueueLength: config.MAX_QUEUE_LENGTH,
   };
-  const producer = new JobProducer(redis, { limits, resultTtlSec: config.RESULT_TTL_SEC, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, logger });
+  // Sentinel replicates asynchronously: accepted jobs and deliveries wait for the replica.
+  const replicasToAck = redisHandle.target.kind === 'sentinel' ? 1 : 0;
+  const producer = new JobProducer(redis, { limits, resultTtlSec: config.RESULT_TTL_SEC, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, logger, replicasToAck });
   started.push({ name: 'producer', stop: () => producer.close() });
   const metrics = new QueueMetrics([producer.composeQueue, producer.deliverQueue]);
 
@@ -97,7 +101,7 @@ async function startParts(
     client,
     redis,
     producer,
-    results: new ResultStore(redis, config.RESULT_TTL_SEC),
+    results: new ResultStore(redis, config.RESULT_TTL_SEC, { cacheBytes: config.RESULT_CACHE_MB * 1024 * 1024 }),
     progress,
     settings: new SettingsStore(redis, config.DEFAULT_COOLDOWN_SEC),
     metrics,
@@ -105,7 +109,7 @@ async function startParts(
   };
   started.push({ name: 'discord client', stop: () => client.destroy() });
   started.push({ name: 'progress', stop: () => progress.close() });
-  const delivery = startDeliveryWorker({ connection: redis, logger, resultTtlSec: config.RESULT_TTL_SEC, metrics, deliver: createDiscordDelivery(client.rest, progress, logger) });
+  const delivery = startDeliveryWorker({ connection: redis, logger, resultTtlSec: config.RESULT_TTL_SEC, resultCacheBytes: config.RESULT_CACHE_MB * 1024 * 1024, metrics, replicasToAck, deliver: createDiscordDelivery(client.rest, progress, logger) });
   started.push({ name: 'delivery worker', stop: () => delivery.close() });
   // Load the melody model once (the in-process workers and /play compose with it).
   await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });

@@ -28,3 +28,16 @@ export const BotConfigSchema = QueueConfigSchema.extend({
   DEFAULT_COOLDOWN_SEC: z.coerce.number().int().min(0).max(3600).default(10),
 });
 export type BotConfig = z.infer<typeof BotConfigSchema>;
+
+/**
+ * The shard manager's settings (`npm start`): the bot's, plus how many gateway shards and how many
+ * per process. Shard processes read BotConfigSchema (discord.js sets their SHARDS and SHARD_COUNT).
+ */
+export const ShardConfigSchema = BotConfigSchema.extend({
+  /** `auto`: Discord's recommendation (GET /gateway/bot), about one shard per 1,000 guilds. */
+  SHARD_COUNT: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(4096)], { error: 'must be auto or a whole number from 1 to 4096' }).default('auto'),
+  SHARDS_PER_PROCESS: z.coerce.number().int().min(1).max(64).default(1),
+  /** How long a shard process may take from start to gateway READY before the start fails. */
+  SHARD_READY_TIMEOUT_SEC: z.coerce.number().int().min(5).max(3600).default(180),
+});
+export type ShardConfig = z.infer<typeof ShardConfigSchema>;

@@ -1,6 +1,6 @@
 /** Everything a command or component handler may use; built once in startBot. */
 import type { Client } from 'discord.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redisConnection.ts';
 import type { Logger } from 'pino';
 import type { QueueMetrics } from '../queue/metrics.ts';
 import type { JobProducer } from '../queue/producer.ts';
@@ -13,7 +13,7 @@ export interface BotContext {
   config: BotConfig;
   logger: Logger;
   client: Client;
-  redis: Redis;
+  redis: RedisClient;
   producer: JobProducer;
   results: ResultStore;
   progress: ProgressTracker;

@@ -1,6 +1,8 @@
 /**
- * `npm start`: the Discord bot (with one compose worker in the same process by default;
- * BOT_WORKERS=0 leaves composing to separate `npm run worker` processes).
+ * One bot process: a shard process under the shard manager (`npm start`, src/bot/shards.ts, which
+ * sets SHARDS and SHARD_COUNT), or the whole bot on its own (`npm run start:single`). Runs one
+ * compose worker in the same process by default; BOT_WORKERS=0 leaves composing to separate
+ * `npm run worker` processes.
  */
 import { ConfigError, loadDotEnv, parseConfig } from '../config.ts';
 import { startBot } from './bot.ts';
@@ -24,6 +26,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // A shard process whose manager is gone (even kill -9ed) stops too, instead of running unsupervised.
+  if (process.send) {
+    process.once('disconnect', () => void stop('shard manager gone'));
+    if (!process.connected) void stop('shard manager gone');
+  }
 }
 
 main().catch((error) => {

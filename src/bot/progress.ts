@@ -5,9 +5,9 @@
  */
 import { QueueEvents } from 'bullmq';
 import type { REST } from 'discord.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redisConnection.ts';
 import type { Logger } from 'pino';
-import { QUEUE_NAMES, type Delivery } from '../queue/jobs.ts';
+import { QUEUE_NAMES, QUEUE_PREFIX, type Delivery } from '../queue/jobs.ts';
 import type { JobProducer } from '../queue/producer.ts';
 import { logRedisErrors } from '../queue/redisErrors.ts';
 import { kitProgressContent, progressContent, type KitPartState, type ProgressStage } from './messages.ts';
@@ -38,7 +38,7 @@ interface Tracked {
 export class ProgressTracker {
   private readonly events: QueueEvents;
   /** QueueEvents blocks on its connection, so it gets its own; BullMQ leaves closing it to us. */
-  private readonly eventsConnection: Redis;
+  private readonly eventsConnection: RedisClient;
   private readonly tracked = new Map<string, Tracked>();
   private readonly poll: NodeJS.Timeout;
   /** Kit part job id → its kit's job id and part (see trackKit). */
@@ -49,13 +49,13 @@ export class ProgressTracker {
 
   constructor(
     private readonly rest: REST,
-    connection: Redis,
+    connection: RedisClient,
     private readonly producer: JobProducer,
     private readonly logger: Logger,
   ) {
     // duplicate() copies the options, not the listeners: this connection needs its own.
     this.eventsConnection = logRedisErrors(connection.duplicate(), { client: 'queue events connection', logger });
-    this.events = logRedisErrors(new QueueEvents(QUEUE_NAMES.compose, { connection: this.eventsConnection }), { client: 'queue events', logger });
+    this.events = logRedisErrors(new QueueEvents(QUEUE_NAMES.compose, { connection: this.eventsConnection, prefix: QUEUE_PREFIX }), { client: 'queue events', logger });
     this.events.on('active', ({ jobId }) => (this.kitOf.has(jobId) ? this.onKitPart(jobId, 'working', 0) : this.onStage(jobId, 'composing', 0.05)));
     this.events.on('completed', ({ jobId }) => void (this.kitOf.has(jobId) && this.onKitPart(jobId, 'done', 1)));
     this.events.on('progress', ({ jobId, data }) => {

@@ -3,7 +3,7 @@
  * piece, per-member cooldown, channels the bot may post in, the DJ role for voice controls, and the
  * voice volume.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redisConnection.ts';
 import { z } from 'zod';
 import { FORMATS, LIMITS } from '../core/request.ts';
 
@@ -25,7 +25,7 @@ const key = (guildId: string) => `tunesmith:settings:${guildId}`;
 
 export class SettingsStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly defaultCooldownSec: number,
   ) {}
 

@@ -8,7 +8,7 @@
  * to the queue on a graceful shutdown.
  */
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisConnection.ts';
 import type { Logger } from 'pino';
 import { formatKey } from '../core/keys.ts';
 import type { Score } from '../core/score.ts';
@@ -24,15 +24,17 @@ import { dropKitParts, getKitParts, putKitPart } from './kitFlow.ts';
 import { createPiece, type Piece } from '../pipeline.ts';
 import { MissingToolError } from '../render/errors.ts';
 import { UnknownSoundFontError } from '../render/soundfont.ts';
-import { ComposeJobSchema, QUEUE_NAMES, resultIdFor, type ComposeJob, type DeliverJob, type PieceSummary } from './jobs.ts';
+import { ComposeJobSchema, QUEUE_NAMES, QUEUE_PREFIX, resultIdFor, type ComposeJob, type DeliverJob, type PieceSummary } from './jobs.ts';
 import type { QueueMetrics } from './metrics.ts';
 import { logRedisErrors } from './redisErrors.ts';
 import { ResultStore, type StoredPiece } from './resultStore.ts';
 
 export interface ComposeWorkerOptions {
-  connection: Redis;
+  connection: RedisClient;
   logger: Logger;
   resultTtlSec: number;
+  /** Budget of the audio cache (RESULT_CACHE_MB); default 512 MiB. */
+  resultCacheBytes?: number;
   /** Jobs processed at once by this process (1 per core is right: rendering is CPU-bound). */
   concurrency?: number;
   /** Hard limit for one attempt of one job. */
@@ -93,8 +95,8 @@ export function userMessageFor(error: unknown): string {
 }
 
 export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHandle {
-  const store = new ResultStore(opts.connection, opts.resultTtlSec);
-  const deliverQueue = logRedisErrors(new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: opts.connection }), { client: 'delivery queue', logger: opts.logger });
+  const store = new ResultStore(opts.connection, opts.resultTtlSec, { cacheBytes: opts.resultCacheBytes });
+  const deliverQueue = logRedisErrors(new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: opts.connection, prefix: QUEUE_PREFIX }), { client: 'delivery queue', logger: opts.logger });
   let shuttingDown = false;
 
   const enqueueDelivery = (job: Job, data: DeliverJob) =>
@@ -238,6 +240,7 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
 
   const worker = new Worker<ComposeJob>(QUEUE_NAMES.compose, processor, {
     connection: opts.connection,
+    prefix: QUEUE_PREFIX,
     concurrency: opts.concurrency ?? 1,
     // A dead worker's job is noticed within ~30 s and restarted elsewhere (twice at most).
     lockDuration: opts.lockMs ?? 30_000,

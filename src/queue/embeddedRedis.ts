@@ -11,10 +11,14 @@
  *    answers must report our child's pid (INFO process_id). Anything else on the port is refused
  *    with one clear line, instead of silently serving jobs from someone else's Redis.
  *  - If this process exits without stopping it (process.exit after a failed start, an uncaught
- *    error), an exit hook sends it SIGTERM; it writes its AOF and exits. Only a kill -9 of this
- *    process skips the hook, and then the pid file lets the next start clean up.
+ *    error), an exit hook sends it SIGTERM; it writes its AOF and exits. A SIGTERM/SIGINT/SIGHUP
+ *    that arrives before the process installs its own handler (during start) does the same.
+ *  - A kill -9 of this process runs no hook: the server is started through util-linux's
+ *    `setpriv --pdeathsig TERM`, so the kernel sends it SIGTERM when its parent dies. Where
+ *    setpriv is missing, the pid file lets the next start clean up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
@@ -63,9 +67,26 @@ function supervise(child: ChildProcess): void {
   process.once('exit', () => {
     for (const c of running) c.kill('SIGTERM');
   });
+  // A signal with no other handler would end this process without an 'exit' event: stop the
+  // children, then exit as the signal would have. Once the program has its own handler (a
+  // graceful shutdown that still needs Redis), this one stands aside.
+  for (const [signal, number] of [['SIGTERM', 15], ['SIGINT', 2], ['SIGHUP', 1]] as const) {
+    process.on(signal, () => {
+      if (process.listenerCount(signal) > 1) return;
+      process.exit(128 + number);
+    });
+  }
+}
+
+/** util-linux's setpriv, which sets the parent-death signal before it execs redis-server. */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+/** The command that starts redis-server so that it dies with this process. */
+export function diesWithParent(binary: string, args: string[]): [string, string[]] {
+  return SETPRIV ? [SETPRIV, ['--pdeathsig', 'TERM', '--', binary, ...args]] : [binary, args];
 }
 
 export const PID_FILE = 'redis-server.pid';
+const NOT_FOUND = 'redis-server was not found. Install it with: sudo apt-get install redis-server (or run bash scripts/setup.sh), or set REDIS_URL to an existing Redis.';
 
 const isAlive = (pid: number) => {
   try {
@@ -121,6 +142,8 @@ function portTaken(port: number): Promise<boolean> {
 async function waitForPing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    // 127: setpriv could not find the binary to exec.
+    if (child.exitCode === 127) throw new RedisStartError(NOT_FOUND);
     if (child.exitCode !== null) throw new RedisStartError(`redis-server exited with code ${child.exitCode} while starting`);
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
     client.on('error', () => {});
@@ -179,16 +202,15 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
         `port ${port} is already in use by another process (not a redis-server this bot started in ${dataDir}). Stop it, set TUNESMITH_REDIS_PORT to a free port, or set REDIS_URL to use an existing Redis on purpose.`,
       );
     }
-    const proc = spawn(
-      binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const [command, args] = diesWithParent(binary, [
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning',
+    ]);
+    const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     proc.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const spawnError = new Promise<never>((_, reject) =>
       proc.once('error', (e: NodeJS.ErrnoException) =>
-        reject(new RedisStartError(e.code === 'ENOENT' ? `redis-server was not found. Install it with: sudo apt-get install redis-server (or run bash scripts/setup.sh), or set REDIS_URL to an existing Redis.` : e.message)),
+        reject(new RedisStartError(e.code === 'ENOENT' ? NOT_FOUND : e.message)),
       ),
     );
     child = proc;

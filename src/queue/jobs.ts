@@ -22,6 +22,13 @@ const PITCHED_ROLES = ['lead', 'harmony', 'bass', 'pad', 'arp'] as const satisfi
 
 export const QUEUE_NAMES = { compose: 'tunesmith-compose', deliver: 'tunesmith-deliver' } as const;
 
+/**
+ * BullMQ's key prefix for every queue, flow and event stream. The braces are a Redis Cluster hash
+ * tag: all queue keys hash to one slot, as BullMQ's multi-key scripts (and flows, which span a
+ * parent and its children) require on a cluster. The same prefix is used on a single server.
+ */
+export const QUEUE_PREFIX = '{tunesmith}';
+
 export const DeliverySchema = z.object({
   applicationId: z.string().min(1),
   /**

@@ -7,20 +7,21 @@
  * (failParentOnFailure) and its own failure delivery tells the member.
  */
 import { FlowProducer, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisConnection.ts';
 import { KIT_PARTS, planKit, type KitPart, type KitRequest } from '../core/kit.ts';
 import type { KitPartFiles } from '../kit.ts';
-import { ComposeJobSchema, QUEUE_NAMES, type ComposeJobInput, type Delivery, type RenderSpec } from './jobs.ts';
+import { ComposeJobSchema, QUEUE_NAMES, QUEUE_PREFIX, type ComposeJobInput, type Delivery, type RenderSpec } from './jobs.ts';
 import { priorityFor } from './producer.ts';
 
-const partKey = (group: string, part: KitPart) => `tunesmith:kitpart:${group}:${part}`;
+/** A kit's parts share a hash tag (its group), so deleting them together stays in one cluster slot. */
+const partKey = (group: string, part: KitPart) => `tunesmith:kitpart:{${group}}:${part}`;
 
-export async function putKitPart(redis: Redis, group: string, files: KitPartFiles, ttlSec: number): Promise<void> {
+export async function putKitPart(redis: RedisClient, group: string, files: KitPartFiles, ttlSec: number): Promise<void> {
   const { audio, midi, ...meta } = files;
   await redis.multi().hset(partKey(group, files.part), { meta: JSON.stringify(meta), audio, midi }).expire(partKey(group, files.part), ttlSec).exec();
 }
 
-export async function getKitParts(redis: Redis, group: string): Promise<KitPartFiles[] | null> {
+export async function getKitParts(redis: RedisClient, group: string): Promise<KitPartFiles[] | null> {
   const parts: KitPartFiles[] = [];
   for (const part of KIT_PARTS) {
     const [meta, audio, midi] = await redis.hmgetBuffer(partKey(group, part), 'meta', 'audio', 'midi');
@@ -30,7 +31,7 @@ export async function getKitParts(redis: Redis, group: string): Promise<KitPartF
   return parts;
 }
 
-export async function dropKitParts(redis: Redis, group: string): Promise<void> {
+export async function dropKitParts(redis: RedisClient, group: string): Promise<void> {
   await redis.del(...KIT_PARTS.map((p) => partKey(group, p)));
 }
 
@@ -44,9 +45,9 @@ export interface KitSubmission {
 /** Child job ids: `<requestId>-<part>` (the progress tracker maps them back to the kit's reply). */
 export const kitPartJobId = (requestId: string, part: KitPart) => `${requestId}-${part}`;
 
-export async function submitKitFlow(redis: Redis, sub: KitSubmission, opts: { attempts: number; backoffMs: number }): Promise<{ jobId: string; children: Record<KitPart, string> }> {
+export async function submitKitFlow(redis: RedisClient, sub: KitSubmission, opts: { attempts: number; backoffMs: number }): Promise<{ jobId: string; children: Record<KitPart, string> }> {
   const plan = planKit(sub.kit);
-  const flow = new FlowProducer({ connection: redis });
+  const flow = new FlowProducer({ connection: redis, prefix: QUEUE_PREFIX });
   const common = { requestId: sub.requestId, kit: plan.kit, render: sub.render, delivery: sub.delivery, understood: [], ignored: [], enqueuedAt: Date.now(), group: sub.requestId };
   const parent: ComposeJobInput = ComposeJobSchema.parse({ kind: 'kit', ...common, request: plan.parts.brb });
   const children = Object.fromEntries(KIT_PARTS.map((p) => [p, kitPartJobId(sub.requestId, p)])) as Record<KitPart, string>;

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisConnection.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Piece } from '../pipeline.ts';
 
@@ -50,7 +50,7 @@ export class QueueMetrics {
 }
 
 /** /healthz answers 200 while Redis answers PING, else 503; /metrics is the Prometheus text. */
-export function startHealthServer(opts: { port: number; host?: string; metrics: QueueMetrics; redis: Redis; name: string }): Promise<Server> {
+export function startHealthServer(opts: { port: number; host?: string; metrics: QueueMetrics; redis: RedisClient; name: string }): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
       if (req.url === '/healthz') {

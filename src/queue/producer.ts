@@ -3,8 +3,8 @@
  * stored results, enqueue (short pieces first), and say where in the line a job stands.
  */
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { ComposeJobSchema, QUEUE_NAMES, resultIdFor, type ComposeJob, type ComposeJobInput, type DeliverJob } from './jobs.ts';
+import type { RedisClient } from './redisConnection.ts';
+import { ComposeJobSchema, QUEUE_NAMES, QUEUE_PREFIX, resultIdFor, type ComposeJob, type ComposeJobInput, type DeliverJob } from './jobs.ts';
 import type { Logger } from 'pino';
 import type { QueueMetrics } from './metrics.ts';
 import { logRedisErrors } from './redisErrors.ts';
@@ -57,18 +57,34 @@ export class JobProducer {
   private readonly metrics?: QueueMetrics;
   /** Typical seconds per job, for "try again in N s" estimates. */
   private readonly typicalJobSec: number;
+  private readonly replicasToAck: number;
 
   constructor(
-    private readonly redis: Redis,
-    opts: { limits?: QueueLimits; resultTtlSec?: number; attempts?: number; backoffMs?: number; metrics?: QueueMetrics; typicalJobSec?: number; logger?: Logger } = {},
+    private readonly redis: RedisClient,
+    opts: {
+      limits?: QueueLimits;
+      resultTtlSec?: number;
+      attempts?: number;
+      backoffMs?: number;
+      metrics?: QueueMetrics;
+      typicalJobSec?: number;
+      logger?: Logger;
+      /**
+       * Replicas that must have a new job before it counts as accepted (Redis WAIT). With Sentinel
+       * (asynchronous replication) a primary killed right after an enqueue would otherwise take
+       * the job with it: 1 there, 0 on a single server or a cluster.
+       */
+      replicasToAck?: number;
+    } = {},
   ) {
+    this.replicasToAck = opts.replicasToAck ?? 0;
     this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.attempts = opts.attempts ?? 3;
     this.backoffMs = opts.backoffMs ?? 2000;
     this.metrics = opts.metrics;
     this.typicalJobSec = opts.typicalJobSec ?? 8;
-    this.composeQueue = logRedisErrors(new Queue<ComposeJob>(QUEUE_NAMES.compose, { connection: redis }), { client: 'compose queue', logger: opts.logger });
-    this.deliverQueue = logRedisErrors(new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: redis }), { client: 'delivery queue', logger: opts.logger });
+    this.composeQueue = logRedisErrors(new Queue<ComposeJob>(QUEUE_NAMES.compose, { connection: redis, prefix: QUEUE_PREFIX }), { client: 'compose queue', logger: opts.logger });
+    this.deliverQueue = logRedisErrors(new Queue<DeliverJob>(QUEUE_NAMES.deliver, { connection: redis, prefix: QUEUE_PREFIX }), { client: 'delivery queue', logger: opts.logger });
     this.store = new ResultStore(redis, opts.resultTtlSec ?? 24 * 3600);
   }
 
@@ -84,6 +100,7 @@ export class JobProducer {
         { outcome: 'success', requestId: job.requestId, delivery: job.delivery, resultId, cached: true, understood: job.understood, ignored: job.ignored ?? [] },
         { jobId: `deliver-${jobId}`, attempts: 6, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
       );
+      await this.replicated();
       return { status: 'cached', jobId, resultId };
     }
 
@@ -107,6 +124,7 @@ export class JobProducer {
         removeOnComplete: { age: 3600, count: 1000 },
         removeOnFail: { age: 24 * 3600 },
       });
+      await this.replicated();
       const position = await this.position(jobId);
       return { status: 'queued', jobId, position, resultId };
     } finally {
@@ -161,6 +179,11 @@ export class JobProducer {
       this.metrics?.rejected.inc({ reason: 'rate-limited' });
       throw new QueueRejection('rate-limited', `That's more than ${this.limits.perUserPerMinute} requests a minute. Try again in ${retry} s.`, retry);
     }
+  }
+
+  /** Wait (at most 2 s) until the replicas have every write made so far on this connection. */
+  private async replicated(): Promise<void> {
+    if (this.replicasToAck > 0) await this.redis.call('WAIT', this.replicasToAck, 2000);
   }
 
   /** 1 = next to start; 0 = running now; -1 = not waiting (finished or unknown). */

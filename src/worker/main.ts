@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   logger.info({ redis: handle.safeUrl, concurrency: config.WORKER_CONCURRENCY, metricsPort: config.METRICS_PORT || null }, 'worker ready');
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing or handing back running jobs');
@@ -44,10 +44,15 @@ async function main(): Promise<void> {
     health?.close();
     await handle.close();
     logger.info('worker stopped');
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Checked when Redis first answers (a worker may start before Redis does).
+  handle.persistenceChecked.catch((error: Error) => {
+    logger.fatal({ redis: handle.safeUrl }, error.message);
+    void stop('volatile Redis', 2);
+  });
 }
 
 main().catch((error) => {

@@ -128,4 +128,25 @@ describe('the embedded redis-server and bot start', () => {
     expect(await redisServersOn(port)).toEqual([foreign.pid]);
     foreign.kill('SIGKILL');
   });
+
+  for (const [how, signal] of [['a kill -9 of the bot', 'SIGKILL'], ['a SIGTERM while the bot is still starting', 'SIGTERM']] as const) {
+    it(`${how} takes its redis-server with it`, async () => {
+      const { port, env } = await embeddedEnv();
+      const bot = spawn(process.execPath, ['--import', 'tsx', 'src/bot/main.ts'], { cwd: process.cwd(), env: { ...process.env, ...env }, stdio: 'ignore' });
+      spawned.push(bot.pid!);
+      const exited = new Promise<void>((r) => bot.once('exit', () => r()));
+      try {
+        const [redisPid] = await waitFor(async () => {
+          const pids = await redisServersOn(port);
+          return pids.length === 1 ? pids : null;
+        }, { timeout: 30_000, message: 'the bot to start its redis-server' });
+        spawned.push(redisPid!);
+        bot.kill(signal);
+        await exited;
+        await waitFor(async () => (await redisServersOn(port)).length === 0, { timeout: 10_000, message: `redis-server ${redisPid} to exit after ${how}` });
+      } finally {
+        bot.kill('SIGKILL');
+      }
+    });
+  }
 });

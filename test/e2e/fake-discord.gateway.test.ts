@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { ChannelType, Events, GatewayIntentBits, PermissionFlagsBits as P, type Client } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FakeDiscord, type FakeChannel, type FakeGuild, type FakeUser } from '../support/fake-discord.ts';
+import { FakeDiscord, snowflakeAt, type FakeChannel, type FakeGuild, type FakeUser } from '../support/fake-discord.ts';
 import { loginClient } from '../support/discord-client.ts';
 import { waitFor, withTimeout } from '../support/wait.ts';
 import { TINY_COMMANDS, attachTinyBot, type TinyBot } from './support/tiny-bot.ts';
@@ -134,5 +134,52 @@ describe('gateway faults', () => {
     expect((await it.waitForOriginal()).content).toBe('pong');
     expect(client.errors).toEqual([]);
     expect(bot.errors).toEqual([]);
+  });
+});
+
+describe('sharding: several shards identify, and each guild is served by (guild_id >> 22) % count', () => {
+  let discord: FakeDiscord;
+  const clients: (Client & { errors: Error[] })[] = [];
+  const guilds: FakeGuild[] = [];
+
+  beforeAll(async () => {
+    discord = await FakeDiscord.start();
+    discord.gatewayAdvice = { shards: 3, maxConcurrency: 16 };
+    // Creation times one ms apart: consecutive shards.
+    const base = Date.now() - 60_000;
+    for (let i = 0; i < 6; i++) guilds.push(discord.seedGuild(`g${i}`, snowflakeAt(base + i)).guild);
+    // Shard 0 alone in one client (one process), shards 1 and 2 together in another.
+    clients.push(await loginClient(discord, { intents: INTENTS, shards: [0], shardCount: 3 }));
+    clients.push(await loginClient(discord, { intents: INTENTS, shards: [1, 2], shardCount: 3 }));
+  });
+  afterAll(async () => {
+    for (const c of clients) await c.destroy();
+    await discord?.stop();
+  });
+
+  const shardOf = (id: string) => Number((BigInt(id) >> 22n) % 3n);
+
+  test('GET /gateway/bot advises the count; each IDENTIFY carries [id, 3]', async () => {
+    const res = await fetch(`${discord.env().DISCORD_API_BASE}/v10/gateway/bot`, { headers: { authorization: `Bot ${discord.token}` } });
+    expect(await res.json()).toMatchObject({ shards: 3, session_start_limit: { max_concurrency: 16 } });
+    const shards = discord.gateway.received.filter((f) => f.op === 2).map((f) => (f.d as { shard: [number, number] }).shard);
+    expect(shards.sort()).toEqual([[0, 3], [1, 3], [2, 3]]);
+  });
+
+  test('each client sees exactly the guilds of its shards', () => {
+    expect(new Set(guilds.map((g) => shardOf(g.id)))).toEqual(new Set([0, 1, 2]));
+    expect([...clients[0]!.guilds.cache.keys()].sort()).toEqual(guilds.filter((g) => shardOf(g.id) === 0).map((g) => g.id).sort());
+    expect([...clients[1]!.guilds.cache.keys()].sort()).toEqual(guilds.filter((g) => shardOf(g.id) !== 0).map((g) => g.id).sort());
+    for (const g of guilds) expect(clients[shardOf(g.id) === 0 ? 0 : 1]!.guilds.cache.get(g.id)!.shardId).toBe(shardOf(g.id));
+  });
+
+  test('an event in a guild reaches only the shard that owns it', async () => {
+    const seen: string[][] = [[], []];
+    clients.forEach((c, i) => c.on(Events.ChannelCreate, (ch) => void ('guildId' in ch && seen[i]!.push(ch.guildId))));
+    for (const g of guilds) g.addTextChannel({ name: 'sharded' });
+    await waitFor(() => seen[0]!.length + seen[1]!.length === guilds.length, { timeout: 5000, message: 'every CHANNEL_CREATE' });
+    expect(seen[0]!.sort()).toEqual(guilds.filter((g) => shardOf(g.id) === 0).map((g) => g.id).sort());
+    expect(seen[1]!.sort()).toEqual(guilds.filter((g) => shardOf(g.id) !== 0).map((g) => g.id).sort());
+    expect(clients.flatMap((c) => c.errors)).toEqual([]);
   });
 });

@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   while (running.length) await running.pop()!.close();
-  await redis.client().flushall();
+  await redis.flush();
 });
 afterAll(async () => {
   await redis.cleanup();

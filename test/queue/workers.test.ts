@@ -24,14 +24,14 @@ afterEach(async () => {
   await Promise.all(workers.map((w) => w.stop()));
   workers = [];
   while (closers.length) await closers.pop()!();
-  await redis.client().flushall();
+  await redis.flush();
 });
 afterAll(async () => {
   await redis.cleanup();
 });
 
 function startWorker(env: Record<string, string> = {}): WorkerProcess {
-  const w = new WorkerProcess({ REDIS_URL: redis.url, JOB_LOCK_MS: '3000', JOB_STALLED_CHECK_MS: '1000', SHUTDOWN_GRACE_SEC: '20', ...env });
+  const w = new WorkerProcess({ ...redis.env, JOB_LOCK_MS: '3000', JOB_STALLED_CHECK_MS: '1000', SHUTDOWN_GRACE_SEC: '20', ...env });
   workers.push(w);
   return w;
 }
@@ -78,7 +78,8 @@ describe('worker processes', () => {
     expect(rescuer.composed(job.requestId)).toBe(1);
   });
 
-  it('keeps every accepted job through a Redis restart under load', async () => {
+  // A single server restarts; a cluster's failover is Redis Cluster's own business.
+  it.skipIf(process.env.TUNESMITH_TEST_REDIS === 'cluster')('keeps every accepted job through a Redis restart under load', async () => {
     const { jobs, log } = setup();
     await Promise.all([startWorker().ready(), startWorker().ready()]);
     const submitted = Array.from({ length: 8 }, (_, i) => composeJob({ request: { seed: 300 + i, durationSec: 3 } }));

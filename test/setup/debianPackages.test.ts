@@ -37,7 +37,7 @@ describe('DEBIAN_PACKAGES in scripts/setup.sh', () => {
 
   it('lists the package behind every tool and SoundFont the code uses', () => {
     const tools = findTools();
-    const used = [tools.ffmpeg, tools.ffprobe, tools.fluidsynth, commandPath('redis-server'), commandPath('redis-sentinel')];
+    const used = [tools.ffmpeg, tools.ffprobe, tools.fluidsynth, ...['redis-server', 'redis-sentinel', 'redis-cli', 'systemd-analyze', 'setpriv'].map(commandPath)];
     for (const name of SOUNDFONT_NAMES) used.push(resolveSoundFont(name, {}).path);
     for (const file of used) expect(listed, `${file} comes from a package setup.sh does not install`).toContain(packageOf(file));
   });

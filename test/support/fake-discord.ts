@@ -31,6 +31,7 @@ export type { VoiceConnectionRecord, OpusFrame } from './fake-discord/voice.ts';
 export type { InteractionRecord, InvokeContext, OptionValue } from './fake-discord/interactions.ts';
 export type { FakeChannel, FakeGuild, FakeMember, FakePrivateChannel, FakeRole, FakeUser } from './fake-discord/world.ts';
 export { decodeOpus, type DecodedAudio } from './fake-discord/opus.ts';
+export { snowflakeAt } from './fake-discord/snowflake.ts';
 
 export interface FakeDiscordOptions {
   botName?: string;
@@ -62,6 +63,11 @@ export class FakeDiscord {
   readonly interactions = new Map<string, InteractionRecord>();
   /** Discord's window for the first interaction response; tests may shorten it. */
   responseWindowMs: number;
+  /**
+   * What GET /gateway/bot answers: the recommended shard count (`SHARD_COUNT=auto`) and how many
+   * shards may IDENTIFY at once (Discord: 1 for most bots, 16+ for large ones). Tests may set it.
+   */
+  gatewayAdvice = { shards: 1, maxConcurrency: 1 };
   /** Voice joins the fake refused (bot lacks Connect/ViewChannel, channel full, not a voice channel). */
   readonly refusedVoiceJoins: { guildId: string; channelId: string; reason: string }[] = [];
 
@@ -86,6 +92,7 @@ export class FakeDiscord {
         commands: this.commands,
         interactions: this.interactions,
         gatewayUrl: () => this.gateway.url,
+        gatewayAdvice: () => this.gatewayAdvice,
         responseWindowMs: () => this.responseWindowMs,
         dispatch: (t, d, guildId) => this.gateway.dispatch(t, d, guildId),
       }),
@@ -144,9 +151,10 @@ export class FakeDiscord {
   /**
    * A ready-made guild: #general, a "Music" voice channel, and two members alice and bob.
    * Call before the bot logs in (it arrives in GUILD_CREATE) or after (sent as GUILD_CREATE).
+   * `id` places the guild on a shard (see snowflakeAt).
    */
-  seedGuild(name = 'Tunesmith Test') {
-    const guild = this.world.addGuild({ name });
+  seedGuild(name = 'Tunesmith Test', id?: string) {
+    const guild = this.world.addGuild({ name, id });
     const text = guild.addTextChannel({ name: 'general' });
     const voice = guild.addVoiceChannel({ name: 'Music' });
     const alice = this.world.addUser({ username: 'alice', globalName: 'Alice' });

@@ -7,7 +7,7 @@
  * And the flood guard: at most N addressed messages per user per minute, and one short notice per
  * window for everything refused (cooldown, queue limits, the flood itself), never one per message.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../queue/redisConnection.ts';
 import { z } from 'zod';
 import { EditChangeSchema, type EditChange } from '../../core/edit.ts';
 
@@ -20,7 +20,7 @@ const noticeKey = (userId: string) => `tunesmith:chat:notice:${userId}`;
 
 export class ChatState {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly ttlSec: number,
   ) {}
 

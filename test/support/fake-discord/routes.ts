@@ -14,6 +14,8 @@ export interface RouteContext {
   commands: CommandRegistry;
   interactions: Map<string, InteractionRecord>;
   gatewayUrl: () => string;
+  /** What GET /gateway/bot advises: shard count and IDENTIFYs allowed at once. */
+  gatewayAdvice: () => { shards: number; maxConcurrency: number };
   /** Discord's 3-second window for the first interaction response (read per request). */
   responseWindowMs: () => number;
   dispatch: (t: string, d: unknown, guildId: string | null) => void;
@@ -293,7 +295,7 @@ export function buildRoutes(ctx: RouteContext): Route[] {
   return [
     r('GET', '/gateway', () => ok({ url: ctx.gatewayUrl() }), false),
     r('GET', '/gateway/bot', () =>
-      ok({ url: ctx.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 } }),
+      ok({ url: ctx.gatewayUrl(), shards: ctx.gatewayAdvice().shards, session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: ctx.gatewayAdvice().maxConcurrency } }),
     ),
     r('GET', '/users/@me', () => ok(bot.toAPI())),
     r('GET', '/users/:user', (req) => {

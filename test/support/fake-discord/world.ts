@@ -468,11 +468,12 @@ export class World extends EventEmitter<WorldEvents> {
   /**
    * A guild the bot is in (the bot becomes a member); owner defaults to a new user. `withoutBot`:
    * a server that never added the app, where only a user-installed app's commands work; the
-   * gateway never announces it and sends none of its events.
+   * gateway never announces it and sends none of its events. `id`: a chosen id (e.g. snowflakeAt,
+   * to place it on a shard).
    */
-  addGuild(opts: { name: string; owner?: FakeUser; withoutBot?: boolean }): FakeGuild {
+  addGuild(opts: { name: string; owner?: FakeUser; withoutBot?: boolean; id?: string }): FakeGuild {
     const owner = opts.owner ?? this.addUser({ username: `${opts.name.toLowerCase().replace(/\W+/g, '')}-owner` });
-    const guild = new FakeGuild(this, snowflake(), opts.name, owner.id);
+    const guild = new FakeGuild(this, opts.id ?? snowflake(), opts.name, owner.id);
     this.guilds.set(guild.id, guild);
     // Members are added silently before the guild is announced: they are part of GUILD_CREATE.
     guild.members.set(owner.id, new FakeMember(guild, owner, []));
