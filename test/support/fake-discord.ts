@@ -36,6 +36,8 @@ export interface FakeDiscordOptions {
   botName?: string;
   /** Discord's window for the first interaction response (default 3000 ms, as on Discord). */
   responseWindowMs?: number;
+  /** Offer DAVE end-to-end encryption on voice (default true; false negotiates version 0). */
+  dave?: boolean;
 }
 
 /**
@@ -68,6 +70,7 @@ export class FakeDiscord {
   private constructor(world: World, voice: FakeVoiceServer, opts: FakeDiscordOptions) {
     this.world = world;
     this.voice = voice;
+    voice.attachWorld(world);
     this.responseWindowMs = opts.responseWindowMs ?? 3_000;
     this.token = `${Buffer.from(world.bot.id).toString('base64url')}.fake.${randomToken(27)}`;
     this.rest = new FakeRestServer(this.token);
@@ -99,7 +102,7 @@ export class FakeDiscord {
   }
 
   static async start(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
-    const voice = await FakeVoiceServer.start();
+    const voice = await FakeVoiceServer.start({ dave: opts.dave });
     const fake = new FakeDiscord(new World({ botName: opts.botName }), voice, opts);
     await fake.rest.listen();
     return fake;
