@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { VoiceManager } from '../../src/bot/voice/manager.ts';
 import { startHarness, type Harness } from '../support/botHarness.ts';
-import { decodeOpus, Permissions as P, type FakeChannel, type FakeGuild, type FakeMessage, type FakeUser, type InteractionRecord, type OpusFrame } from '../support/fake-discord.ts';
+import { decodeFrames, decodeOpus, Permissions as P, type FakeChannel, type FakeGuild, type FakeMessage, type FakeUser, type InteractionRecord, type OpusFrame } from '../support/fake-discord.ts';
 import { probe } from '../support/media.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -98,7 +98,8 @@ async function playbackDone(g: FakeGuild, from: number, timeout = 20_000): Promi
   return framesSince(g, from);
 }
 
-const decode = (frames: OpusFrame[]) => decodeOpus(frames.map((f) => f.opus));
+/** Decode frames as alice's DAVE client decrypted them (an E2EE frame nobody decrypted fails it). */
+const decode = (frames: OpusFrame[]) => decodeFrames(frames);
 
 function rms(pcm: Int16Array): number {
   let sum = 0;
@@ -136,10 +137,17 @@ describe('/play through the fake Discord', () => {
     expect(guild.voiceChannelOf(h.discord.bot)).toBe(music);
     expect(conn.selectedMode).toBe('aead_aes256_gcm_rtpsize');
     expect(conn.offeredDaveVersion).toBeGreaterThanOrEqual(1); // @snazzah/davey is installed
+    expect(conn.daveProtocolVersion).toBe(1);
     expect(await gauge()).toBe(1);
 
     const frames = await playbackDone(guild, t0);
     expect(conn.decryptFailures).toBe(0);
+    // DAVE: the bot and alice's client formed an MLS group; every audio frame was end-to-end
+    // encrypted, and alice's client decrypted each one.
+    const aliceClient = h.discord.voice.listenerFor(guild.id, alice.id)!;
+    expect([...h.discord.voice.mediaSession(guild.id)!.roster.keys()].sort()).toEqual([h.discord.bot.id, alice.id].sort());
+    expect(frames.every((f) => f.e2ee && !f.undecrypted)).toBe(true);
+    expect(aliceClient.decryptFailures).toBe(0);
     const audio = decode(frames);
     expect(Math.abs(audio.durationMs - 3000)).toBeLessThanOrEqual(100);
     expect(audio.peak).toBeGreaterThan(0.05);
@@ -268,6 +276,28 @@ describe('/play through the fake Discord', () => {
     expect(firstPart.durationMs).toBeLessThan(3500);
     expect(Math.abs(secondPart.durationMs - 2000)).toBeLessThanOrEqual(100);
     expect(secondPart.rms).toBeGreaterThan(0.01);
+  });
+
+  it('keeps playing through DAVE epoch changes when someone joins and leaves mid-piece', async () => {
+    const t0 = Date.now();
+    await answer(await h.discord.invoke('play', { style: 'ambient', duration: '6', seed: 5 }, alice));
+    const media = () => h.discord.voice.mediaSession(guild.id)!;
+    await waitFor(() => framesSince(guild, t0).length >= 50, { timeout: 20_000, message: 'a second of audio' });
+    const before = media().epoch;
+    await setVoice(bob, music); // bob's client is added: a commit and a new epoch
+    await waitFor(() => h.discord.voice.listenerFor(guild.id, bob.id)?.executed.length, { timeout: 5000, message: 'bob welcomed to the group' });
+    expect(media().epoch).toBe(before + 1n);
+    await waitFor(() => framesSince(guild, t0).length >= 120, { timeout: 10_000, message: 'more audio with bob there' });
+    await setVoice(bob, null); // and removed: another commit, another epoch
+    await waitFor(() => media().epoch === before + 2n && media().events.at(-1)?.type === 'execute', { timeout: 5000, message: 'the commit removing bob' });
+    const frames = await playbackDone(guild, t0);
+    // The piece went on without a gap: RTP contiguous, every frame E2EE and decrypted by alice.
+    for (let i = 1; i < frames.length; i++) expect((frames[i]!.sequence - frames[i - 1]!.sequence) & 0xffff).toBe(1);
+    expect(frames.every((f) => f.e2ee && !f.undecrypted)).toBe(true);
+    expect(h.discord.voice.listenerFor(guild.id, alice.id)!.decryptFailures).toBe(0);
+    const audio = decode(frames);
+    expect(Math.abs(audio.durationMs - 6000)).toBeLessThanOrEqual(100);
+    expect(audio.rms).toBeGreaterThan(0.01);
   });
 
   it('/stop ends playback, clears the queue and leaves', async () => {

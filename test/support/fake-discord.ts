@@ -28,6 +28,7 @@ export { P as Permissions } from './fake-discord/permissions.ts';
 export type { FakeAttachment, FakeMessage } from './fake-discord/messages.ts';
 export type { RestCall, Fault, FaultMatch } from './fake-discord/rest.ts';
 export type { VoiceConnectionRecord, OpusFrame } from './fake-discord/voice.ts';
+export { decodeFrames } from './fake-discord/voice.ts';
 export type { InteractionRecord, InvokeContext, OptionValue } from './fake-discord/interactions.ts';
 export type { FakeChannel, FakeGuild, FakeMember, FakePrivateChannel, FakeRole, FakeUser } from './fake-discord/world.ts';
 export { decodeOpus, type DecodedAudio } from './fake-discord/opus.ts';
