@@ -5,6 +5,7 @@
  */
 import { registerComponent } from '../components/index.ts';
 import type { BotContext } from '../context.ts';
+import { VoiceStreams } from '../../queue/voiceStream.ts';
 import { VoiceManager } from './manager.ts';
 import { playButton } from './play.ts';
 
@@ -20,6 +21,14 @@ export function registerVoice(ctx: BotContext): { stop(): Promise<void> } {
     },
   });
   ctx.services.voice = manager;
+  // Long enough for a dead worker's stream job to be noticed and retaken by another worker.
+  const streams = new VoiceStreams(ctx.redis, { idleTimeoutMs: ctx.config.JOB_LOCK_MS + 2 * ctx.config.JOB_STALLED_CHECK_MS + 20_000, logger: ctx.logger.child({ component: 'voice streams' }) });
+  ctx.services.voiceStreams = streams;
   registerComponent('play', (interaction, context, resultId) => playButton(interaction, context, resultId));
-  return { stop: () => manager.stop() };
+  return {
+    stop: async () => {
+      await manager.stop();
+      await streams.close();
+    },
+  };
 }
