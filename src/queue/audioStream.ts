@@ -105,6 +105,8 @@ export async function* readAudioStream(redis: Redis, id: string, opts: ReadOptio
   const blockMs = opts.blockMs ?? 1000;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
   const conn = redis.duplicate();
+  // Failures reach the caller through the command; the connection's own retries stay quiet.
+  conn.on('error', () => {});
   const abort = () => conn.disconnect();
   opts.signal?.addEventListener('abort', abort, { once: true });
   let last = opts.after ?? '0';

@@ -174,13 +174,20 @@ export class VoiceStreams {
     const info = new Promise<VoiceStreamInfo>((resolve, reject) => ((resolveInfo = resolve), (rejectInfo = reject)));
     info.catch(() => {}); // a caller that stopped waiting must not leave an unhandled rejection
 
+    const started = Date.now();
+    let entries = 0;
     const run = async () => {
       await this.queue.add('stream', data, { jobId: streamId, attempts: this.opts.attempts ?? 3, backoff: { type: 'fixed', delay: 200 }, removeOnComplete: { age: 600 }, removeOnFail: { age: 3600 } });
       for await (const entry of readAudioStream(this.redis, streamId, { idleTimeoutMs: this.opts.idleTimeoutMs, signal: controller.signal })) {
+        entries++;
         if (entry.type === 'meta') resolveInfo(entry.info as VoiceStreamInfo);
         else if (entry.type === 'data') audio.push(relay.push(entry.renderId, entry.data));
         else if (entry.type === 'error') throw new VoiceStreamError(`the worker could not render it: ${entry.message}`);
-        else if (entry.type === 'end') audio.push(null);
+        else if (entry.type === 'end') {
+          if (relay.restarts) this.opts.logger?.info({ streamId, restarts: relay.restarts, skippedPages: relay.skippedPages }, 'voice stream carried on from another render');
+          this.opts.logger?.debug({ streamId, entries, ms: Date.now() - started }, 'voice stream received in full');
+          audio.push(null);
+        }
       }
     };
     run()

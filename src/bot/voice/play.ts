@@ -179,8 +179,8 @@ function streamsOf(ctx: BotContext): VoiceStreams {
   return streams;
 }
 
-/** How long the reply waits for the worker to say what the piece is before deferring. */
-const DESCRIBE_WAIT_MS = 2000;
+/** Until when (after the interaction was created) the reply waits for the worker's description before deferring. */
+const DESCRIBE_DEADLINE_MS = 1200;
 
 /**
  * A worker-rendered track once the worker has said what it is (a few tens of ms with an idle
@@ -192,8 +192,11 @@ async function whenDescribed(interaction: VoiceInteraction, pending: Promise<Tra
     (track) => ({ track }),
     (error: Error) => ({ error }),
   );
-  let outcome = await Promise.race([settled, new Promise<null>((resolve) => setTimeout(resolve, DESCRIBE_WAIT_MS, null).unref())]);
+  const waitMs = Math.max(0, interaction.createdTimestamp + DESCRIBE_DEADLINE_MS - Date.now());
+  log.info({ ageMs: Date.now() - interaction.createdTimestamp, waitMs }, 'DEBUG whenDescribed');
+  let outcome = await Promise.race([settled, new Promise<null>((resolve) => setTimeout(resolve, waitMs, null).unref())]);
   if (!outcome) {
+    log.info({ ageMs: Date.now() - interaction.createdTimestamp }, 'DEBUG deferring');
     await interaction.deferReply();
     outcome = await settled;
   }
