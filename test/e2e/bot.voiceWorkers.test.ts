@@ -22,12 +22,18 @@ let music: FakeChannel;
 let alice: FakeUser;
 const workers: WorkerProcess[] = [];
 const savedEnv: Record<string, string | undefined> = {};
-/** Every child process (pid, parent, command) seen while the tests ran, polled every 25 ms. */
+/**
+ * Every child process (pid, parent, command) of this process and of the workers seen while the
+ * tests ran, polled every 200 ms (a render's fluidsynth and ffmpeg live for its whole length).
+ * Spawning ps much more often starves this process, which plays the audio, on a loaded machine.
+ */
 const seen = new Map<string, { ppid: number; comm: string }>();
-let polling: NodeJS.Timeout | undefined;
+let polling = true;
+let pollLoop: Promise<void> | undefined;
 
 async function poll(): Promise<void> {
-  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=,comm=']).catch(() => ({ stdout: '' }));
+  const parents = [process.pid, ...workers.map((w) => w.pid)].join(',');
+  const { stdout } = await run('ps', ['-o', 'pid=,ppid=,comm=', '--ppid', parents]).catch(() => ({ stdout: '' }));
   for (const line of stdout.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s+(.+)$/.exec(line);
     if (m) seen.set(m[1]!, { ppid: Number(m[2]), comm: m[3]!.trim() });
@@ -35,7 +41,7 @@ async function poll(): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startHarness({ BOT_WORKERS: '0', VOICE_IDLE_SEC: '30', LOG_LEVEL: 'debug', ...WORKER_ENV });
+  h = await startHarness({ BOT_WORKERS: '0', VOICE_IDLE_SEC: '30', ...WORKER_ENV });
   ({ guild, voice: music, alice } = h.seeded);
   // What this file checks is where the rendering happens and recovery from SIGKILL, with two worker
   // processes, the bot, the fake and Redis on one loaded 2-core machine; Discord's 3 s answer
@@ -48,13 +54,19 @@ beforeAll(async () => {
     savedEnv[k] = process.env[k];
     process.env[k] = '/nonexistent/tunesmith-bot-must-not-render';
   }
-  polling = setInterval(() => void poll(), 25);
+  pollLoop = (async () => {
+    while (polling) {
+      await poll();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
   guild.setVoiceState(alice, music);
   await waitFor(() => h.bot.client.guilds.cache.get(guild.id)?.voiceStates.cache.get(alice.id)?.channelId === music.id, { timeout: 5000, message: 'the bot to see alice in voice' });
 }, 90_000);
 
 afterAll(async () => {
-  clearInterval(polling);
+  polling = false;
+  await pollLoop;
   for (const k of TOOL_ENV) {
     if (savedEnv[k] === undefined) delete process.env[k];
     else process.env[k] = savedEnv[k];
@@ -73,7 +85,7 @@ function framesSince(from: number): OpusFrame[] {
 async function playedToTheEnd(from: number, timeout: number): Promise<OpusFrame[]> {
   await waitFor(() => framesSince(from).length > 0 && !(h.bot.ctx.services.voice as { get(id: string): { busy: boolean } | undefined }).get(guild.id)?.busy, {
     timeout,
-    message: () => `playback to finish (${framesSince(from).length} frames); player ${(() => { const p = (h.bot.ctx.services.voice as any).get(guild.id)?.player; const st = p?.state; return JSON.stringify({ status: st?.status, missed: st?.missedFrames, readable: st?.resource?.readable, ended: st?.resource?.ended, rl: st?.resource?.playStream?.readableLength, flowing: st?.resource?.playStream?.readableFlowing, playable: p?.playable?.length, conn: (h.bot.ctx.services.voice as any).get(guild.id)?.connection?.state?.status, pd: st?.resource?.playbackDuration, edges: st?.resource?.edges?.map((e: any) => e.type) }); })()}; dave ${JSON.stringify(h.discord.voice.mediaSession(guild.id)?.events.map((e) => e.type + '@' + e.epoch))}; silence ${h.discord.voice.connectionFor(guild.id)?.frames.filter((f) => f.silence).length}; all ${h.discord.voice.connectionFor(guild.id)?.frames.length}; warnings: ${h.logs.filter((l) => /"level":(40|50)/.test(l)).slice(-4).join(' ')}`,
+    message: () => `playback to finish (${framesSince(from).length} frames; worker logs: ${JSON.stringify(workers.flatMap((w) => w.logs.filter((l) => /voice stream/.test(String(l.msg)))).slice(-4))})`,
   });
   return framesSince(from);
 }
@@ -107,14 +119,12 @@ describe('/play rendered by worker processes', () => {
     const play = await h.discord.invoke('play', { style: 'ambient', duration: '20', seed: 9202 }, alice);
     await play.waitForCallback();
     // The worker that took the job, once some of its pages are in the stream (and not all).
-    console.log('[kill test] reply', Date.now() - t0);
     const owner = await waitFor(() => workers.find((w) => w.logs.some((l) => l.msg === 'voice stream started' && Number(l.durationSec) === 20)), { timeout: 20_000, message: 'a worker to start the stream' });
     const streamId = String(owner.logs.find((l) => l.msg === 'voice stream started' && Number(l.durationSec) === 20)!.streamId);
     const redis = h.redis.client();
     await waitFor(async () => (await redis.xlen(audioStreamKey(streamId))) > 30, { timeout: 20_000, interval: 10, message: 'pages in the stream' });
     expect(owner.logs.some((l) => l.msg === 'voice stream rendered' && l.streamId === streamId)).toBe(false); // still rendering
     const killedAt = Date.now();
-    console.log('[kill test] killing at', killedAt - t0, 'frames so far', framesSince(t0).length);
     owner.signal('SIGKILL');
     await owner.exited;
     const other = workers.find((w) => w !== owner)!;
