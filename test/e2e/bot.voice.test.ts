@@ -127,11 +127,13 @@ describe('/play through the fake Discord', () => {
     const t0 = Date.now();
     const play = await h.discord.invoke('play', { style: 'lofi', duration: '3', seed: 111 }, alice);
     const reply = await answer(play);
-    expect(play.callback!.type).toBe(4);
+    // A reply at once, or a deferred one when the worker took over 1.2 s to say what the piece is.
+    expect([4, 5]).toContain(play.callback!.type);
     expect(play.ephemeral).toBe(false);
     // Until audio really reaches the channel, the reply says it is starting, not playing.
-    expect(reply.history[0]!.content).toMatch(/^⏳ Starting in <#\d+>: \*\*Calm lo-fi hip-hop in D major\*\*/);
-    expect(reply.history[0]!.content).toContain('seed 111');
+    const first = reply.history.find((m) => m.content)!;
+    expect(first.content).toMatch(/^⏳ Starting in <#\d+>: \*\*Calm lo-fi hip-hop in D major\*\*/);
+    expect(first.content).toContain('seed 111');
 
     const conn = await h.discord.voice.waitForConnection(guild.id);
     expect(guild.voiceChannelOf(h.discord.bot)).toBe(music);
@@ -159,7 +161,7 @@ describe('/play through the fake Discord', () => {
     const now = await playing(play);
     const saidPlaying = now.history.filter((s) => /Now playing/.test(s.content));
     expect(saidPlaying.length).toBeGreaterThanOrEqual(1);
-    expect(now.history[0]!.at).toBeLessThan(frames[0]!.receivedAt);
+    expect(first.at).toBeLessThan(frames[0]!.receivedAt);
     expect(saidPlaying[0]!.at).toBeGreaterThanOrEqual(frames[0]!.receivedAt);
     expect(saidPlaying[0]!.content).toMatch(/^▶️ Now playing in <#\d+>: \*\*Calm lo-fi hip-hop in D major\*\*/);
   });
