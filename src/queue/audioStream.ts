@@ -13,6 +13,9 @@
  * job over, the new render's entries carry a new id, so a reader can tell the two apart (see
  * src/render/oggRelay.ts for joining Ogg across them).
  *
+ * A consumer that no longer wants the audio cancels it (`cancelAudioStream`); the producer's next
+ * write resolves false and it stops, so a skipped piece stops costing a worker CPU.
+ *
  * Bounded: every XADD trims to `maxLen` entries (approximately, as Redis allows) and renews the
  * key's expiry, so an abandoned stream disappears on its own.
  */
@@ -25,6 +28,8 @@ export const DEFAULT_MAX_LEN = 40_000;
 export const DEFAULT_TTL_SEC = 15 * 60;
 
 export const audioStreamKey = (id: string): string => `${PREFIX}${id}`;
+/** Set by the consumer when it no longer wants the audio (a skipped track): the producer stops. */
+const cancelKey = (id: string): string => `${PREFIX}${id}:cancel`;
 
 export type AudioStreamEntry =
   | { type: 'meta'; renderId: string; info: unknown }
@@ -54,28 +59,32 @@ export class AudioStreamWriter {
     this.ttlSec = opts.ttlSec ?? DEFAULT_TTL_SEC;
   }
 
-  meta(info: unknown): Promise<void> {
+  meta(info: unknown): Promise<boolean> {
     return this.add('meta', Buffer.from(JSON.stringify(info)));
   }
 
-  write(chunk: Buffer): Promise<void> {
+  /** Resolves false once the consumer has cancelled the stream: stop producing. */
+  write(chunk: Buffer): Promise<boolean> {
     return this.add('data', chunk);
   }
 
-  end(): Promise<void> {
-    return this.add('end', Buffer.alloc(0));
+  async end(): Promise<void> {
+    await this.add('end', Buffer.alloc(0));
   }
 
-  fail(message: string): Promise<void> {
-    return this.add('error', Buffer.from(message.slice(0, 500)));
+  async fail(message: string): Promise<void> {
+    await this.add('error', Buffer.from(message.slice(0, 500)));
   }
 
-  private async add(type: AudioStreamEntry['type'], data: Buffer): Promise<void> {
-    await this.redis
+  /** Appends an entry; resolves false if the consumer cancelled. */
+  private async add(type: AudioStreamEntry['type'], data: Buffer): Promise<boolean> {
+    const replies = await this.redis
       .multi()
       .xadd(this.key, 'MAXLEN', '~', String(this.maxLen), '*', 't', type, 'r', this.renderId, 'd', data)
       .expire(this.key, this.ttlSec)
+      .exists(cancelKey(this.id))
       .exec();
+    return Number(replies?.[2]?.[1] ?? 0) === 0;
   }
 }
 
@@ -159,4 +168,9 @@ function parseEntry(fields: Buffer[]): AudioStreamEntry {
 /** Delete a stream (the consumer is done with it). */
 export async function dropAudioStream(redis: Redis, id: string): Promise<void> {
   await redis.del(audioStreamKey(id));
+}
+
+/** The consumer no longer wants this stream: the producer's next write says so, and it stops. */
+export async function cancelAudioStream(redis: Redis, id: string, ttlSec = DEFAULT_TTL_SEC): Promise<void> {
+  await redis.multi().set(cancelKey(id), '1', 'EX', ttlSec).del(audioStreamKey(id)).exec();
 }

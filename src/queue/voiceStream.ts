@@ -28,7 +28,7 @@ import { scoreToMidi } from '../midi/scoreToMidi.ts';
 import { defaultMelodyGenerator } from '../neural/defaultGenerator.ts';
 import { OggPageSplitter, OggRelay } from '../render/oggRelay.ts';
 import { renderOggOpusStream } from '../render/index.ts';
-import { AudioStreamWriter, dropAudioStream, readAudioStream } from './audioStream.ts';
+import { AudioStreamWriter, cancelAudioStream, dropAudioStream, readAudioStream } from './audioStream.ts';
 import { logRedisErrors } from './redisErrors.ts';
 
 export const VOICE_QUEUE = 'tunesmith-voice';
@@ -90,7 +90,7 @@ export function startVoiceStreamWorker(opts: VoiceStreamWorkerOptions): { worker
     const started = Date.now();
     try {
       const score = data.request ? (await compose(data.request, opts.generator ?? (await defaultMelodyGenerator()))).score : midiToScore(Buffer.from(data.midi!, 'base64'));
-      await writer.meta(infoOf(score));
+      if (!(await writer.meta(infoOf(score)))) return { pages: 0, cancelled: true };
       log.info({ origin: data.request ? 'new' : 'rebuilt', durationSec: score.durationSec }, 'voice stream started');
       // A loop is rendered with a copy of its last bars first and that pre-roll cut, as renderAudio does.
       const midi = scoreToMidi(score, { loopPreRoll: score.meta.loop });
@@ -101,7 +101,12 @@ export function startVoiceStreamWorker(opts: VoiceStreamWorkerOptions): { worker
         const whole = splitter.push(chunk);
         if (!whole.length) continue;
         pages += whole.length;
-        await writer.write(whole.length === 1 ? whole[0]! : Buffer.concat(whole));
+        if (!(await writer.write(whole.length === 1 ? whole[0]! : Buffer.concat(whole)))) {
+          // The bot skipped or stopped the piece: stop rendering it (destroying kills fluidsynth and ffmpeg).
+          audio.destroy();
+          log.info({ ms: Date.now() - started, pages }, 'voice stream cancelled by the bot');
+          return { pages, cancelled: true };
+        }
       }
       await writer.end();
       log.info({ ms: Date.now() - started, pages }, 'voice stream rendered');
@@ -198,7 +203,13 @@ export class VoiceStreams {
         audio.destroy(failure);
       })
       .finally(() => void dropAudioStream(this.redis, streamId).catch(() => {}));
-    return { streamId, info, audio, restarts: () => relay.restarts, cancel: () => audio.destroy() };
+    let done = false;
+    const cancel = () => {
+      if (!audio.destroyed) audio.destroy();
+      if (!done) void cancelAudioStream(this.redis, streamId).catch(() => {});
+    };
+    audio.once('end', () => (done = true));
+    return { streamId, info, audio, restarts: () => relay.restarts, cancel };
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 /** The worker → bot audio channel (src/queue/audioStream.ts) on a real redis-server. */
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AudioStreamWriter, audioStreamKey, readAudioStream, type AudioStreamEntry } from '../../src/queue/audioStream.ts';
+import { AudioStreamWriter, audioStreamKey, cancelAudioStream, readAudioStream, type AudioStreamEntry } from '../../src/queue/audioStream.ts';
 import { startTestRedis } from '../support/redis.ts';
 
 let server: Awaited<ReturnType<typeof startTestRedis>>;
@@ -53,6 +53,14 @@ describe('audio stream through Redis', () => {
     const small = new AudioStreamWriter(redis, 'a3', { maxLen: 10 });
     for (let i = 0; i < 300; i++) await small.write(Buffer.from([i & 0xff]));
     expect(await redis.xlen(audioStreamKey('a3'))).toBeLessThan(200); // approximate trimming (~)
+  });
+
+  it('tells the producer when the consumer cancelled (its next write resolves false)', async () => {
+    const writer = new AudioStreamWriter(redis, 'a4');
+    expect(await writer.write(Buffer.from('x'))).toBe(true);
+    await cancelAudioStream(redis, 'a4');
+    expect(await redis.exists(audioStreamKey('a4'))).toBe(0);
+    expect(await writer.write(Buffer.from('y'))).toBe(false);
   });
 
   it('gives up when nothing arrives for idleTimeoutMs, and stops at once on abort', async () => {
