@@ -5,12 +5,14 @@
  *
  *  - cached: /play with the options and seed of a stored 30 s result (and its "Play in voice"
  *    button): the stored Ogg Opus is demuxed and sent as it is.
- *  - new: /play of a 30 s piece nobody composed yet: composed in the bot process and
- *    stream-rendered (fluidsynth → ffmpeg → Ogg Opus) while it plays.
+ *  - new: /play of a 30 s piece nobody composed yet: a worker composes and stream-renders it
+ *    (fluidsynth → ffmpeg → Ogg Opus), handing its Ogg pages to the bot through Redis while it
+ *    plays. By default the worker runs in the bot process (BOT_WORKERS=1); with `--workers N`
+ *    the bot runs none (BOT_WORKERS=0) and N `npm run worker` processes render.
  *  - cold: the bot is not in voice yet (joining is part of the time); warm: it is connected.
  *
  * Loopback hides Discord's network latency (add your ping to Discord's REST and voice servers).
- * Usage: npm run bench:voice [-- --runs 7]
+ * Usage: npm run bench:voice [-- --runs 7] [--workers 1]
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -28,11 +30,16 @@ const { waitFor } = await import('../test/support/wait.ts');
 const { firstAudioAfter, markFrames, waitQuiet } = await import('../test/support/firstPacket.ts');
 type VoiceManager = import('../src/bot/voice/manager.ts').VoiceManager;
 
+const { WorkerProcess } = await import('../test/support/workerProcess.ts');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
+const workersArg = process.argv.indexOf('--workers');
+const WORKERS = workersArg > 0 ? Number(process.argv[workersArg + 1]) : 0;
 const PIECE = { style: 'lofi', duration: '30', seed: 4242 };
 
-const h = await startHarness({ LOG_LEVEL: 'warn', VOICE_IDLE_SEC: '60' });
+const h = await startHarness({ LOG_LEVEL: 'warn', VOICE_IDLE_SEC: '60', ...(WORKERS ? { BOT_WORKERS: '0' } : {}) });
+const workers = Array.from({ length: WORKERS }, () => new WorkerProcess({ REDIS_URL: h.redis.url }));
+await Promise.all(workers.map((w) => w.ready()));
 const { discord, seeded } = h;
 const { guild, voice, alice } = seeded;
 const manager = () => h.bot.ctx.services.voice as VoiceManager;
@@ -106,7 +113,8 @@ try {
   }
   await leave();
 
-  console.log(`\n/play → first audio packet (fake Discord on loopback, ${RUNS} runs each, load avg ${loadavg()[0]!.toFixed(2)})\n`);
+  const where = WORKERS ? `${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}, BOT_WORKERS=0` : 'worker in the bot process';
+  console.log(`\n/play → first audio packet (fake Discord on loopback, ${where}, ${RUNS} runs each, load avg ${loadavg()[0]!.toFixed(2)})\n`);
   console.log('case                         first packet ms (min / p50 / max)   reply ms p50   target');
   for (const [name, samples] of Object.entries(results)) {
     const f = stats(samples.map((s) => s.firstPacketMs));
@@ -115,6 +123,7 @@ try {
     console.log(`${name.padEnd(28)} ${`${f.min} / ${f.p50} / ${f.max}`.padEnd(36)} ${String(r.p50).padEnd(14)} ≤ ${target} ${f.p50 <= target ? 'ok' : 'MISSED'}`);
   }
 } finally {
+  await Promise.all(workers.map((w) => w.stop()));
   await h.stop();
 }
 // The harness leaves a Redis client reconnecting after stop (outside voice); don't wait for it.

@@ -111,8 +111,9 @@ async function startParts(
   started.push({ name: 'progress', stop: () => progress.close() });
   const delivery = startDeliveryWorker({ connection: redis, logger, resultTtlSec: config.RESULT_TTL_SEC, resultCacheBytes: config.RESULT_CACHE_MB * 1024 * 1024, metrics, replicasToAck, deliver: createDiscordDelivery(client.rest, progress, logger) });
   started.push({ name: 'delivery worker', stop: () => delivery.close() });
-  // Load the melody model once (the in-process workers and /play compose with it).
-  await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
+  // Load the melody model once for the in-process workers (/play composes on the workers too, so
+  // a bot with BOT_WORKERS=0 composes nothing and needs no model).
+  if (config.BOT_WORKERS > 0) await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
   const workers: ComposeWorkerHandle[] = [];
   for (let i = 0; i < config.BOT_WORKERS; i++) {
     workers.push(

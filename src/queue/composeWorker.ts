@@ -28,6 +28,7 @@ import { ComposeJobSchema, QUEUE_NAMES, QUEUE_PREFIX, resultIdFor, type ComposeJ
 import type { QueueMetrics } from './metrics.ts';
 import { logRedisErrors } from './redisErrors.ts';
 import { ResultStore, type StoredPiece } from './resultStore.ts';
+import { startVoiceStreamWorker } from './voiceStream.ts';
 
 export interface ComposeWorkerOptions {
   connection: RedisClient;
@@ -52,6 +53,8 @@ export interface ComposeWorkerOptions {
 
 export interface ComposeWorkerHandle {
   worker: Worker;
+  /** The same process's worker for voice streams (voiceStream.ts). */
+  voiceWorker: Worker;
   close(): Promise<void>;
 }
 
@@ -248,14 +251,20 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
     maxStalledCount: 2,
   });
   logRedisErrors(worker, { client: 'compose worker', logger: opts.logger });
+  // Every process that composes also renders voice streams (/play), on a queue of their own.
+  const voice = startVoiceStreamWorker({ connection: opts.connection, logger: opts.logger.child({ queue: 'voice' }), lockMs: opts.lockMs, stalledCheckMs: opts.stalledCheckMs, generator: opts.generator });
 
   return {
     worker,
+    voiceWorker: voice.worker,
     async close() {
       shuttingDown = true;
       const grace = opts.shutdownGraceMs ?? 20_000;
-      const closing = worker.close();
-      const timer = setTimeout(() => worker.cancelAllJobs(SHUTDOWN), grace);
+      const closing = Promise.all([worker.close(), voice.close()]);
+      const timer = setTimeout(() => {
+        worker.cancelAllJobs(SHUTDOWN);
+        voice.worker.cancelAllJobs(SHUTDOWN);
+      }, grace);
       await closing.finally(() => clearTimeout(timer));
       await deliverQueue.close();
     },

@@ -28,6 +28,7 @@ export { P as Permissions } from './fake-discord/permissions.ts';
 export type { FakeAttachment, FakeMessage } from './fake-discord/messages.ts';
 export type { RestCall, Fault, FaultMatch } from './fake-discord/rest.ts';
 export type { VoiceConnectionRecord, OpusFrame } from './fake-discord/voice.ts';
+export { decodeFrames } from './fake-discord/voice.ts';
 export type { InteractionRecord, InvokeContext, OptionValue } from './fake-discord/interactions.ts';
 export type { FakeChannel, FakeGuild, FakeMember, FakePrivateChannel, FakeRole, FakeUser } from './fake-discord/world.ts';
 export { decodeOpus, type DecodedAudio } from './fake-discord/opus.ts';
@@ -37,6 +38,8 @@ export interface FakeDiscordOptions {
   botName?: string;
   /** Discord's window for the first interaction response (default 3000 ms, as on Discord). */
   responseWindowMs?: number;
+  /** Offer DAVE end-to-end encryption on voice (default true; false negotiates version 0). */
+  dave?: boolean;
 }
 
 /**
@@ -74,6 +77,7 @@ export class FakeDiscord {
   private constructor(world: World, voice: FakeVoiceServer, opts: FakeDiscordOptions) {
     this.world = world;
     this.voice = voice;
+    voice.attachWorld(world);
     this.responseWindowMs = opts.responseWindowMs ?? 3_000;
     this.token = `${Buffer.from(world.bot.id).toString('base64url')}.fake.${randomToken(27)}`;
     this.rest = new FakeRestServer(this.token);
@@ -106,7 +110,7 @@ export class FakeDiscord {
   }
 
   static async start(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
-    const voice = await FakeVoiceServer.start();
+    const voice = await FakeVoiceServer.start({ dave: opts.dave });
     const fake = new FakeDiscord(new World({ botName: opts.botName }), voice, opts);
     await fake.rest.listen();
     return fake;

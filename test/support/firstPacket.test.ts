@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { OpusFrame } from './fake-discord/voice.ts';
 import { firstAudioAfter, markFrames, waitQuiet } from './firstPacket.ts';
 
-const frame = (tag: string, silence = false, agoMs = 0): OpusFrame => ({ sequence: 0, timestamp: 0, opus: Buffer.from(tag), receivedAt: Date.now() - agoMs, silence });
+const frame = (tag: string, silence = false, agoMs = 0): OpusFrame => ({ sequence: 0, timestamp: 0, opus: Buffer.from(tag), receivedAt: Date.now() - agoMs, silence, e2ee: false });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('first packet of a new playback', () => {

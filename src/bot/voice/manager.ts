@@ -19,6 +19,8 @@ export interface VoiceManagerOptions {
   logger: Logger;
   idleSec: number;
   gauge: Pick<Gauge, 'set'>;
+  /** See SessionOptions.maxUnderrunMs. */
+  maxUnderrunMs?: number;
   /** Where each guild's volume is kept across restarts (the settings in Redis); none: memory only. */
   volumeStore?: { load(guildId: string): Promise<number | undefined>; save(guildId: string, percent: number): Promise<void> };
 }
@@ -100,6 +102,7 @@ export class VoiceManager {
       logger: this.opts.logger,
       volume: () => this.volumePercent(guildId) / 100,
       onClosed: (s, reason) => this.closed(s, reason),
+      maxUnderrunMs: this.opts.maxUnderrunMs,
     });
     this.sessions.set(guildId, session);
     this.opts.gauge.set(this.sessions.size);

@@ -5,7 +5,8 @@
  * connection and the audio are ready.
  *
  * /play with a seed whose piece is already in the result store replays the stored audio (any
- * stored format); anything else is composed here and stream-rendered (see track.ts).
+ * stored format); anything else is composed and stream-rendered by a worker, whose Ogg pages
+ * arrive through Redis as they are made (see track.ts and src/queue/voiceStream.ts).
  *
  * The files of a new piece: once its live render has finished and its first packet has gone out
  * (so the two renders never compete for the CPU while the stream is being made, nor delay its
@@ -37,6 +38,7 @@ import { loadSource } from '../components/source.ts';
 import { deliveryFor } from '../submit.ts';
 import { QueueRejection } from '../../queue/producer.ts';
 import type { ComposeJobInput } from '../../queue/jobs.ts';
+import type { VoiceStreams } from '../../queue/voiceStream.ts';
 
 export type VoiceInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction;
 
@@ -150,7 +152,9 @@ export async function playCommand(interaction: ChatInputCommandInteraction, ctx:
       await tell(interaction, `Easy there! You can compose again in ${left} s (this server's cooldown is ${settings.cooldownSec} s).`);
       return;
     }
-    track = await newTrack(built.request, interaction.user.id);
+    const made = await whenDescribed(interaction, newTrack(streamsOf(ctx), built.request, interaction.user.id), log);
+    if (!made) return;
+    track = made;
     const request = built.request;
     const files: ComposeJobInput = {
       requestId: `${interaction.id}-files`,
@@ -167,6 +171,41 @@ export async function playCommand(interaction: ChatInputCommandInteraction, ctx:
   }
   log.info({ origin: track.info.origin, resultId: track.info.resultId, seed: track.info.seed, durationSec: track.info.durationSec }, 'voice play');
   await startPlaying(interaction, target, track, log);
+}
+
+function streamsOf(ctx: BotContext): VoiceStreams {
+  const streams = ctx.services.voiceStreams as VoiceStreams | undefined;
+  if (!streams) throw new Error('voice streams are not registered (registerVoice was not called)');
+  return streams;
+}
+
+/** Until when (after the interaction was created) the reply waits for the worker's description before deferring. */
+const DESCRIBE_DEADLINE_MS = 1200;
+
+/**
+ * A worker-rendered track once the worker has said what it is (a few tens of ms with an idle
+ * worker). If that takes longer, the interaction is deferred so Discord's 3 s window is kept;
+ * if it fails (no worker took it in time, or every attempt failed), the member is told.
+ */
+async function whenDescribed(interaction: VoiceInteraction, pending: Promise<Track>, log: Logger): Promise<Track | null> {
+  const settled = pending.then(
+    (track) => ({ track }),
+    (error: Error) => ({ error }),
+  );
+  const waitMs = Math.max(0, interaction.createdTimestamp + DESCRIBE_DEADLINE_MS - Date.now());
+  log.info({ ageMs: Date.now() - interaction.createdTimestamp, waitMs }, 'DEBUG whenDescribed');
+  let outcome = await Promise.race([settled, new Promise<null>((resolve) => setTimeout(resolve, waitMs, null).unref())]);
+  if (!outcome) {
+    log.info({ ageMs: Date.now() - interaction.createdTimestamp }, 'DEBUG deferring');
+    await interaction.deferReply();
+    outcome = await settled;
+  }
+  if ('error' in outcome) {
+    log.error({ err: outcome.error.message }, 'voice stream could not start');
+    await tell(interaction, say.renderFailed);
+    return null;
+  }
+  return outcome.track;
 }
 
 /** Queue the compose job whose result is posted under the /play reply (see the file comment). */
@@ -199,7 +238,8 @@ export async function playButton(interaction: VoiceInteraction, ctx: BotContext,
     return;
   }
   log.info({ origin: 'rebuilt' }, 'voice play (button): the stored audio expired, rebuilding it from the MIDI');
-  await startPlaying(interaction, target, rebuiltTrack(resultId, source.midi, interaction.user.id, { soundfont: source.render.soundfont }), log);
+  const track = await whenDescribed(interaction, rebuiltTrack(streamsOf(ctx), resultId, source.midi, interaction.user.id, { soundfont: source.render.soundfont }), log);
+  if (track) await startPlaying(interaction, target, track, log);
 }
 
 /**
@@ -220,7 +260,8 @@ async function startPlaying(interaction: VoiceInteraction, target: Target, track
     return session;
   });
   const content = guess === 0 ? startingNow(track.info, target.channel.id) : queuedAt(track.info, guess, aheadSec);
-  const [play, reply] = await Promise.allSettled([started, interaction.reply({ content, allowedMentions: { parse: [] } })]);
+  const answer = interaction.deferred ? interaction.editReply({ content, allowedMentions: { parse: [] } }) : interaction.reply({ content, allowedMentions: { parse: [] } });
+  const [play, reply] = await Promise.allSettled([started, answer]);
   if (play.status === 'rejected') {
     track.dispose();
     const error = play.reason;

@@ -39,8 +39,8 @@ const JOIN_TIMEOUT_MS = 10_000;
 const RECOVER_MS = 20_000;
 const MOVE_GRACE_MS = 5_000;
 const MAX_REJOINS = 5;
-/** A live render may fall behind on a busy machine: allow 5 s of underrun before giving up a track. */
-const MAX_MISSED_FRAMES = 250;
+/** A live render may fall behind on a busy machine: by default allow 5 s of underrun before giving up a track. */
+const DEFAULT_MAX_UNDERRUN_MS = 5_000;
 
 export type CloseReason = 'stopped' | 'idle' | 'empty' | 'kicked' | 'disconnected' | 'shutdown' | 'join-failed';
 
@@ -56,6 +56,11 @@ export interface SessionOptions {
   /** The guild's volume (linear, 1 = as rendered); kept by the manager across sessions. */
   volume: () => number;
   onClosed: (session: GuildSession, reason: CloseReason) => void;
+  /**
+   * How long the player waits (sending silence) for audio that is late before it gives up a track:
+   * long enough for a worker's render to be taken over by another worker after a crash.
+   */
+  maxUnderrunMs?: number;
 }
 
 export interface NowPlaying {
@@ -101,7 +106,8 @@ export class GuildSession {
     this.channelId = opts.channelId;
     this.log = opts.logger.child({ guild: this.guildId });
     this.connection = joinVoiceChannel({ guildId: this.guildId, channelId: opts.channelId, adapterCreator: opts.guild.voiceAdapterCreator, selfDeaf: true });
-    this.player = createAudioPlayer({ behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: MAX_MISSED_FRAMES } });
+    const maxMissedFrames = Math.ceil((opts.maxUnderrunMs ?? DEFAULT_MAX_UNDERRUN_MS) / 20);
+    this.player = createAudioPlayer({ behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames } });
     this.connection.subscribe(this.player);
     this.watchDispatch();
     this.connection.on('stateChange', (old, next) => void this.onConnectionState(old, next));

@@ -5,27 +5,22 @@
  * Three kinds:
  *  - a stored result (the "Play in voice" button, or /play of a request already composed): its
  *    Ogg Opus bytes are played as they are; a stored mp3/wav goes through ffmpeg once.
- *  - a new piece (/play): composed here in the bot process (pure, tens of ms) and stream-rendered
- *    with renderOggOpusStream, so playback starts while fluidsynth is still rendering.
+ *  - a new piece (/play): composed and stream-rendered by a worker (src/queue/voiceStream.ts),
+ *    whose Ogg pages arrive through Redis while it is still rendering; the bot process composes
+ *    and renders nothing, it only demuxes what arrives.
  *  - a rebuilt piece ("Play in voice" on a result whose audio has expired from the store): its
- *    MIDI (kept in the store, or the file posted with the result) is read back into a score and
- *    stream-rendered like a new piece. Same notes, same SoundFont choice, no composing.
+ *    MIDI (kept in the store, or the file posted with the result) goes to a worker, which reads it
+ *    back into a score and stream-renders it the same way. Same notes, same SoundFont, no composing.
  *
  * `audible` resolves when the track's first audio packet has actually gone out to Discord (the
  * session sees the dispatch), which is when "Now playing" becomes true.
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { compose } from '../../core/compose.ts';
-import { formatKey } from '../../core/keys.ts';
 import type { CompositionRequest } from '../../core/request.ts';
-import type { Score } from '../../core/score.ts';
-import { midiToScore } from '../../midi/transformSource.ts';
-import { scoreToMidi } from '../../midi/scoreToMidi.ts';
 import type { StoredPiece } from '../../queue/resultStore.ts';
-import { renderOggOpusStream } from '../../render/index.ts';
+import type { RemoteVoiceStream, VoiceStreams } from '../../queue/voiceStream.ts';
 import { ffmpegOgg, OggSource } from './source.ts';
-import { defaultMelodyGenerator } from '../../neural/defaultGenerator.ts';
 
 export interface TrackInfo {
   title: string;
@@ -51,6 +46,8 @@ export class Track {
   constructor(
     readonly info: TrackInfo,
     private readonly source: OggSource,
+    /** Stops whatever feeds the source from elsewhere (a worker's stream). */
+    private readonly release?: () => void,
   ) {
     this.audible = new Promise((resolve) => (this.markAudibleOnce = resolve));
   }
@@ -88,6 +85,7 @@ export class Track {
 
   dispose(): void {
     this.source.dispose();
+    this.release?.();
   }
 }
 
@@ -103,43 +101,29 @@ export function storedTrack(resultId: string, piece: StoredPiece, requestedBy: s
 }
 
 /**
- * Compose `request` here and stream-render it. The render starts on prepare() (or the first open),
- * not now, so a piece waiting in the queue costs no CPU yet.
+ * A new piece: a worker composes and stream-renders it (voiceStream.ts) and hands its Ogg pages
+ * over through Redis. Resolves once the worker said what the piece is (its first entry).
  */
-export async function newTrack(request: CompositionRequest, requestedBy: string, opts: { soundfont?: string } = {}): Promise<Track> {
-  const { score } = await compose(request, await defaultMelodyGenerator());
-  return scoreTrack(score, requestedBy, { ...opts, origin: 'new' });
+export async function newTrack(streams: VoiceStreams, request: CompositionRequest, requestedBy: string, opts: { soundfont?: string } = {}): Promise<Track> {
+  return remoteTrack(streams.start({ request, soundfont: opts.soundfont }), requestedBy, 'new');
 }
 
-/** A stored piece whose audio is gone, from its MIDI (throws SourceMidiError if the file is not one of ours). */
-export function rebuiltTrack(resultId: string, midi: Buffer, requestedBy: string, opts: { soundfont?: string } = {}): Track {
-  const track = scoreTrack(midiToScore(midi), requestedBy, { ...opts, origin: 'rebuilt' });
+/** A stored piece whose audio is gone, rendered again by a worker from its MIDI. */
+export async function rebuiltTrack(streams: VoiceStreams, resultId: string, midi: Buffer, requestedBy: string, opts: { soundfont?: string } = {}): Promise<Track> {
+  const track = await remoteTrack(streams.start({ midi, soundfont: opts.soundfont }), requestedBy, 'rebuilt');
   track.info.resultId = resultId;
   return track;
 }
 
-/** Stream-render `score` on prepare(). */
-function scoreTrack(score: Score, requestedBy: string, opts: { soundfont?: string; origin: 'new' | 'rebuilt' }): Track {
-  // A loop is rendered with a copy of its last bars first and that pre-roll cut, as renderAudio does.
-  const midi = scoreToMidi(score, { loopPreRoll: score.meta.loop });
-  const source = new OggSource(() =>
-    renderOggOpusStream({ midi: midi.bytes, trimStartSec: midi.trimStartSec, durationSec: score.durationSec, loop: score.meta.loop, soundfont: opts.soundfont }),
-  );
-  return new Track(
-    {
-      title: score.meta.title,
-      style: score.meta.style,
-      mood: score.meta.mood,
-      key: formatKey(score.key),
-      bpm: Number(score.bpm.toFixed(2)),
-      durationSec: score.durationSec,
-      seed: score.meta.seed,
-      loop: score.meta.loop,
-      requestedBy,
-      origin: opts.origin,
-    },
-    source,
-  );
+async function remoteTrack(remote: RemoteVoiceStream, requestedBy: string, origin: 'new' | 'rebuilt'): Promise<Track> {
+  let info;
+  try {
+    info = await remote.info;
+  } catch (error) {
+    remote.cancel();
+    throw error;
+  }
+  return new Track({ ...info, requestedBy, origin }, new OggSource(() => remote.audio), () => remote.cancel());
 }
 
 function bufferStream(bytes: Buffer): Readable {

@@ -4,13 +4,20 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
+import { DAVE_PROTOCOL_VERSION, DaveMediaSession, type DaveParticipant } from './dave.ts';
+import { DaveListener, isDaveFrame } from './daveListener.ts';
+import { ExternalSender } from './mls.ts';
 import { OPUS_SILENCE_FRAME, decodeOpus, type DecodedAudio } from './opus.ts';
+import type { World } from './world.ts';
 import { waitFor } from '../wait.ts';
 
 /**
- * The fake voice server: a TLS voice gateway (v8 JSON ops; no DAVE — it negotiates
- * dave_protocol_version 0) and a UDP endpoint that answers IP discovery, then decrypts
- * aead_aes256_gcm_rtpsize RTP with Node's crypto and keeps the Opus frames per connection.
+ * The fake voice server: a TLS voice gateway (v8: JSON ops, and DAVE's binary ops) and a UDP
+ * endpoint that answers IP discovery, then decrypts aead_aes256_gcm_rtpsize RTP with Node's
+ * crypto and keeps the frames per connection. With DAVE (the default; a client offering
+ * max_dave_protocol_version 0 gets 0) each voice channel is an MLS media session (dave.ts),
+ * and every person in the bot's channel is a simulated DAVE client (daveListener.ts) that
+ * joins the group and decrypts the bot's end-to-end encrypted frames.
  */
 
 export const CERT_DIR = new URL('../certs/', import.meta.url);
@@ -24,6 +31,12 @@ export interface OpusFrame {
   receivedAt: number;
   /** @discordjs/voice's 3-byte silence frame (padding after a track, or on underrun). */
   silence: boolean;
+  /** The frame was DAVE end-to-end encrypted; `opus` is what the listeners decrypted. */
+  e2ee: boolean;
+  /** E2EE, and no listener in the channel could decrypt it: `opus` is still ciphertext. */
+  undecrypted?: boolean;
+  /** The DAVE frame itself (after transport decryption), for E2EE frames. */
+  sealed?: Buffer;
 }
 
 export interface VoiceExpectation {
@@ -35,7 +48,7 @@ export interface VoiceExpectation {
 }
 
 /** One voice connection of the bot (one guild), as the fake saw it. */
-export class VoiceConnectionRecord {
+export class VoiceConnectionRecord implements DaveParticipant {
   readonly ssrc: number;
   readonly secretKey = randomBytes(32);
   /** Every Opus frame, in arrival order, silence frames included. */
@@ -48,6 +61,10 @@ export class VoiceConnectionRecord {
   /** Highest DAVE protocol version the client offered in IDENTIFY. */
   offeredDaveVersion: number | null = null;
   selectedMode: string | null = null;
+  /** The DAVE protocol version the fake selected (op 4): 1, or 0 without DAVE. */
+  daveProtocolVersion = 0;
+  /** The DAVE media session (MLS group) of its channel, when DAVE was selected. */
+  media: DaveMediaSession | null = null;
   udpRemote: RemoteInfo | null = null;
   ws: WebSocket | null = null;
   closed = false;
@@ -67,6 +84,20 @@ export class VoiceConnectionRecord {
     return this.expectation.channelId;
   }
 
+  get userId(): string {
+    return this.expectation.userId;
+  }
+
+  /** A gateway message to the client (DAVE ops from the media session). */
+  send(raw: string | Buffer): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(raw);
+  }
+
+  /** Frames that were end-to-end encrypted (DAVE), silence excluded. */
+  get e2eeFrames(): OpusFrame[] {
+    return this.audioFrames.filter((f) => f.e2ee);
+  }
+
   /** True once SESSION_DESCRIPTION was sent: the client may now send audio. */
   ready = false;
 
@@ -80,7 +111,7 @@ export class VoiceConnectionRecord {
    * `filter` selects frames, e.g. `(f) => f.receivedAt >= t` for what was played after t.
    */
   decode(filter: (f: OpusFrame) => boolean = () => true): DecodedAudio {
-    return decodeOpus(this.audioFrames.filter(filter).map((f) => f.opus));
+    return decodeFrames(this.audioFrames.filter(filter));
   }
 
   /** Wait for at least `count` audio frames (20 ms each). */
@@ -106,15 +137,35 @@ export class VoiceConnectionRecord {
   }
 }
 
+/** Decode frames as a listener heard them; E2EE frames nobody could decrypt are an error. */
+export function decodeFrames(frames: OpusFrame[]): DecodedAudio {
+  const undecrypted = frames.filter((f) => f.undecrypted).length;
+  if (undecrypted) throw new Error(`fake-discord: ${undecrypted} of ${frames.length} frames are E2EE and no listener could decrypt them`);
+  return decodeOpus(frames.map((f) => f.opus));
+}
+
+export interface FakeVoiceOptions {
+  /** Offer DAVE (protocol version 1) to clients that support it. Default true. */
+  dave?: boolean;
+}
+
 export class FakeVoiceServer {
   readonly connections: VoiceConnectionRecord[] = [];
+  /** Every simulated DAVE client ever connected, in order (see `listenersIn` for the live ones). */
+  readonly listeners: (DaveListener & { guildId: string })[] = [];
+  /** The voice gateway's external sender identity (one per fake, as per voice server). */
+  readonly externalSender = new ExternalSender();
+  readonly dave: boolean;
+  private readonly media = new Map<string, DaveMediaSession>();
+  private world: World | null = null;
   private readonly expectations: VoiceExpectation[] = [];
   private readonly https: Server;
   private readonly wss: WebSocketServer;
   private readonly udp: Socket;
   private nextSsrc = 1 + Math.floor(Math.random() * 1000);
 
-  private constructor() {
+  private constructor(opts: FakeVoiceOptions) {
+    this.dave = opts.dave ?? true;
     this.https = createServer({
       key: readFileSync(new URL('server.key', CERT_DIR)),
       cert: readFileSync(new URL('server.pem', CERT_DIR)),
@@ -125,8 +176,8 @@ export class FakeVoiceServer {
     this.udp.on('message', (msg, rinfo) => this.onUdp(msg, rinfo));
   }
 
-  static async start(): Promise<FakeVoiceServer> {
-    const server = new FakeVoiceServer();
+  static async start(opts: FakeVoiceOptions = {}): Promise<FakeVoiceServer> {
+    const server = new FakeVoiceServer(opts);
     await new Promise<void>((resolve) => server.https.listen(0, '127.0.0.1', resolve));
     await new Promise<void>((resolve) => server.udp.bind(0, '127.0.0.1', resolve));
     return server;
@@ -162,6 +213,71 @@ export class FakeVoiceServer {
     );
   }
 
+  /**
+   * People in voice are DAVE clients in the bot's channel: the world's voice states decide who
+   * is connected (a simulated listener per person while the bot is in their channel).
+   */
+  attachWorld(world: World): void {
+    this.world = world;
+    world.on('dispatch', (t: string, d: unknown) => {
+      if (t === 'VOICE_STATE_UPDATE') this.syncListeners(String((d as { guild_id: string }).guild_id));
+    });
+  }
+
+  /** The DAVE media session of the bot's current channel in a guild. */
+  mediaSession(guildId: string): DaveMediaSession | undefined {
+    return this.liveConnection(guildId)?.media ?? undefined;
+  }
+
+  /** Simulated DAVE clients connected now in a guild. */
+  listenersIn(guildId: string): DaveListener[] {
+    return this.listeners.filter((l) => l.guildId === guildId && !l.closed);
+  }
+
+  /** The live simulated DAVE client of a person, if they are in the bot's channel. */
+  listenerFor(guildId: string, userId: string): DaveListener | undefined {
+    return this.listenersIn(guildId).find((l) => l.userId === userId);
+  }
+
+  private liveConnection(guildId: string): VoiceConnectionRecord | undefined {
+    const c = this.connectionFor(guildId);
+    return c && c.ready && !c.closed ? c : undefined;
+  }
+
+  private mediaFor(conn: VoiceConnectionRecord): DaveMediaSession {
+    const key = `${conn.guildId}:${conn.channelId}`;
+    let m = this.media.get(key);
+    if (!m) this.media.set(key, (m = new DaveMediaSession(conn.channelId, this.externalSender)));
+    return m;
+  }
+
+  private syncListeners(guildId: string): void {
+    const conn = this.liveConnection(guildId);
+    const guild = this.world?.guild(guildId);
+    const wanted = new Set<string>();
+    if (conn?.media && guild) {
+      for (const s of guild.voiceStates.values()) {
+        if (s.channelId === conn.channelId && !this.world!.users.get(s.userId)?.bot) wanted.add(s.userId);
+      }
+    }
+    for (const l of this.listenersIn(guildId)) {
+      if (!wanted.has(l.userId) || (conn && l.channelId !== conn.channelId)) l.disconnect();
+    }
+    for (const userId of wanted) {
+      if (this.listenerFor(guildId, userId)) continue;
+      const l = Object.assign(new DaveListener(userId, conn!.channelId, conn!.media!), { guildId });
+      this.listeners.push(l);
+      l.connect();
+    }
+  }
+
+  private leaveMedia(conn: VoiceConnectionRecord): void {
+    if (!conn.media) return;
+    conn.media.leave(conn);
+    conn.media = null;
+    this.syncListeners(conn.guildId);
+  }
+
   /** The bot left the channel: Discord closes its voice socket with 4014 (Disconnected). */
   disconnectGuild(guildId: string): void {
     for (const c of this.connections) {
@@ -173,8 +289,13 @@ export class FakeVoiceServer {
     let conn: VoiceConnectionRecord | null = null;
     const send = (op: number, d: unknown) => ws.send(JSON.stringify({ op, d }));
     ws.on('message', (raw, isBinary) => {
-      if (isBinary) return ws.close(4020, 'fake-discord: DAVE binary ops are not supported');
-      const { op, d } = JSON.parse(String(raw)) as { op: number; d: Record<string, unknown> };
+      const bytes = Buffer.isBuffer(raw) ? raw : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]);
+      if (isBinary) {
+        if (!conn?.media) return ws.close(4020, 'fake-discord: DAVE binary op outside a DAVE session');
+        conn.received.push({ op: bytes.readUInt8(0), d: { binary: bytes.length - 1 }, at: Date.now() });
+        return conn.media.receive(conn, bytes, true);
+      }
+      const { op, d } = JSON.parse(bytes.toString()) as { op: number; d: Record<string, unknown> };
       conn?.received.push({ op, d, at: Date.now() });
       switch (op) {
         case 0: {
@@ -184,6 +305,8 @@ export class FakeVoiceServer {
           );
           if (!e) return ws.close(4004, 'Authentication failed.');
           if (e.sessionId !== d.session_id) return ws.close(4006, 'Session is no longer valid.');
+          // A new session of the same user in the guild replaces the old one in the MLS group.
+          for (const c of this.connections) if (c.guildId === e.guildId && c.userId === e.userId) this.leaveMedia(c);
           conn = new VoiceConnectionRecord(e, this.nextSsrc++);
           conn.ws = ws;
           conn.offeredDaveVersion = typeof d.max_dave_protocol_version === 'number' ? d.max_dave_protocol_version : null;
@@ -198,13 +321,19 @@ export class FakeVoiceServer {
           if (data?.mode !== ENCRYPTION_MODE) return ws.close(4016, 'Unknown encryption mode.');
           conn.selectedMode = data.mode;
           conn.ready = true;
+          conn.daveProtocolVersion = this.dave && (conn.offeredDaveVersion ?? 0) >= DAVE_PROTOCOL_VERSION ? DAVE_PROTOCOL_VERSION : 0;
           send(4, {
             mode: ENCRYPTION_MODE,
             secret_key: [...conn.secretKey],
-            dave_protocol_version: 0,
+            dave_protocol_version: conn.daveProtocolVersion,
             audio_codec: 'opus',
             media_session_id: conn.expectation.sessionId,
           });
+          if (conn.daveProtocolVersion) {
+            conn.media = this.mediaFor(conn);
+            conn.media.join(conn);
+            this.syncListeners(conn.guildId);
+          }
           break;
         }
         case 3:
@@ -219,17 +348,26 @@ export class FakeVoiceServer {
           if (!old) return ws.close(4006, 'Session is no longer valid.');
           conn = old;
           conn.ws = ws;
+          conn.closed = false;
           send(9, null);
           break;
         }
+        case 23:
+        case 31:
+          conn?.media?.receive(conn, bytes, false); // DAVE: transition ready, invalid commit/welcome
+          break;
         default:
-          break; // DAVE ops and client info are ignored: DAVE is never negotiated here.
+          break; // client info ops are ignored
       }
     });
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       if (conn && conn.ws === ws) {
+        const closing = conn;
         conn.ws = null;
         conn.closed = true;
+        // A dropped socket may RESUME: its MLS membership waits a moment; any other close ends it.
+        if (code === 1006) setTimeout(() => closing.ws || this.leaveMedia(closing), 1_000).unref();
+        else this.leaveMedia(closing);
       }
     });
     send(8, { heartbeat_interval: 41_250 });
@@ -255,21 +393,33 @@ export class FakeVoiceServer {
     if ((msg[1]! & 0x7f) !== RTP_OPUS_PAYLOAD_TYPE) return;
     const conn = this.connections.find((c) => c.ssrc === msg.readUInt32BE(8));
     if (!conn) return;
-    const opus = decryptRtpSize(msg, conn.secretKey);
-    if (!opus) {
+    const payload = decryptRtpSize(msg, conn.secretKey);
+    if (!payload) {
       conn.decryptFailures++;
       return;
+    }
+    const e2ee = isDaveFrame(payload);
+    let opus: Buffer | null = payload;
+    if (e2ee) {
+      // The SFU forwards the frame to everyone in the channel; each DAVE client decrypts it.
+      const heard = this.listenersIn(conn.guildId).map((l) => l.hear(conn.userId, payload));
+      opus = heard.find((o) => o !== null) ?? null;
     }
     conn.frames.push({
       sequence: msg.readUInt16BE(2),
       timestamp: msg.readUInt32BE(4),
-      opus,
+      opus: opus ?? payload,
       receivedAt: Date.now(),
-      silence: opus.equals(OPUS_SILENCE_FRAME),
+      silence: payload.equals(OPUS_SILENCE_FRAME),
+      e2ee,
+      ...(e2ee ? { sealed: payload } : {}),
+      ...(opus ? {} : { undecrypted: true }),
     });
   }
 
   async close(): Promise<void> {
+    for (const l of this.listeners) l.disconnect();
+    for (const m of this.media.values()) m.close();
     for (const client of this.wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await new Promise<void>((resolve) => this.https.close(() => resolve()));
