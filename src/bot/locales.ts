@@ -33,6 +33,7 @@ export const AVAILABILITY: Readonly<Record<string, Availability>> = {
   stop: 'guild',
   nowplaying: 'guild',
   volume: 'guild',
+  radio: 'guild',
   settings: 'guild',
 };
 
@@ -83,6 +84,9 @@ export const COMMAND_LOCALES: Readonly<Record<string, Localised>> = {
   play: {
     name: { de: 'abspielen', 'es-ES': 'reproducir', 'es-419': 'reproducir' },
     description: { de: 'Ein Stück komponieren und in deinem Sprachkanal abspielen', 'es-ES': 'Componer una pieza y reproducirla en tu canal de voz', 'es-419': 'Componer una pieza y reproducirla en tu canal de voz' },
+  },
+  radio: {
+    description: { de: 'Endlos neue Musik in deinem Sprachkanal, von den Zuhörern gesteuert', 'es-ES': 'Música nueva sin fin en tu canal de voz, guiada por quienes escuchan', 'es-419': 'Música nueva sin fin en tu canal de voz, guiada por quienes escuchan' },
   },
 };
 

@@ -22,7 +22,7 @@ export const SectionSpecSchema = z.object({
   style: z.string().min(1).max(40),
   mood: z.string().min(1).max(40),
   energy: z.enum(ENERGIES),
-  key: z.object({ tonic: z.string().min(1).max(3), mode: z.enum(MODES) }),
+  key: z.object({ tonic: z.string().min(1).max(3), mode: z.string().refine((m) => (MODES as readonly string[]).includes(m)) }),
   bpm: z.number().min(20).max(300),
   beatUnits: z.number().int().min(10).max(150),
   meter: z.enum(METERS),
