@@ -34,7 +34,7 @@ export class RadioFeed {
   heldPackets = 0;
   readonly marks: FeedMark[] = [];
 
-  /** `following(index)`: section index + 1 if it is rendered and still wanted, else null (-1: the first). */
+  /** `following(index)`: the section after `index` if it is rendered and still wanted, else null (-1: the first one). */
   constructor(private readonly following: (index: number) => FeedSection | null) {}
 
   get started(): boolean {

@@ -144,8 +144,9 @@ export class RadioStation {
     return this.track.openedAt + Math.floor(current.resource.playbackDuration / 20);
   }
 
+  /** The section after `index` if it is there (-1: the first this station plays, which after a restart is not 0). */
   private following(index: number): FeedSection | null {
-    const next = this.planned.find((p) => p.spec.index === index + 1);
+    const next = index < 0 ? this.planned[0] : this.planned.find((p) => p.spec.index === index + 1);
     return next?.section ?? null;
   }
 
