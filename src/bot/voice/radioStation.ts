@@ -208,9 +208,10 @@ export class RadioStation {
     if (!this.heard || this.heard.index !== mark.index || this.heard.hold !== mark.hold) {
       const isNew = this.heard?.index !== mark.index;
       this.heard = { index: mark.index, hold: mark.hold, since: mark.packet };
+      if (mark.hold) this.log.warn({ section: mark.index, packet: mark.packet }, 'radio holding: the next section is late');
       const p = this.planned.find((x) => x.spec.index === mark.index);
       if (isNew && p) {
-        this.log.info({ section: p.spec.index, kind: p.spec.kind, key: p.spec.key, bpm: Number(p.spec.bpm.toFixed(2)), mood: p.spec.mood, energy: p.spec.energy }, 'radio section playing');
+        this.log.info({ section: p.spec.index, packet: mark.packet, kind: p.spec.kind, key: p.spec.key, bpm: Number(p.spec.bpm.toFixed(2)), mood: p.spec.mood, energy: p.spec.energy }, 'radio section playing');
         for (const c of this.choices) if (c.index === p.spec.index && c.heardAt === undefined) c.heardAt = Date.now();
         this.windowSection = p.spec.index;
         this.windowClosed = false;
