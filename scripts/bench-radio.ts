@@ -99,7 +99,11 @@ try {
   bot.stderr!.on('data', (d: Buffer) => process.stderr.write(`[bot] ${d}`));
   await Promise.all([worker.ready(), waitFor(() => botLogs.some((l) => l.msg === 'bot ready'), { timeout: 60_000, message: 'the bot to be ready' })]);
   guild.setVoiceState(alice, voice);
-  await new Promise((r) => setTimeout(r, 1000));
+  // The bot's own baseline: connected to the gateway, nothing playing.
+  await new Promise((r) => setTimeout(r, 3000));
+  const idleFrom = { at: Date.now(), cpu: procStat(bot.pid!).cpuSec };
+  await new Promise((r) => setTimeout(r, 15_000));
+  const botIdleCpuPct = ((procStat(bot.pid!).cpuSec - idleFrom.cpu) / ((Date.now() - idleFrom.at) / 1000)) * 100;
 
   const startAt = Date.now();
   const it = await discord.invoke('radio start', { style: 'lofi', mood: 'calm' }, { user: alice, channel: text });
@@ -173,6 +177,7 @@ try {
     voteToHeardMs: stats(voteLatency),
     votes: votes.length,
     botCpuPctOfCore: Math.round(botCpuPct * 100) / 100,
+    botIdleCpuPctOfCore: Math.round(botIdleCpuPct * 100) / 100,
     workerCpuSecPerMusicMinute: Math.round(workerCpuPerMin * 10) / 10,
     botRssMb: { start: Math.round(samples[0]!.bot.rssMb), afterWarmup: Math.round(rssAfterWarmup), end: Math.round(rssEnd), max: Math.round(Math.max(...samples.map((s) => s.bot.rssMb))), growthAfterWarmupPct: Math.round(((rssEnd - rssAfterWarmup) / rssAfterWarmup) * 1000) / 10 },
     rssSeriesMb: samples.filter((_, i) => i % 12 === 0).map((s) => Math.round(s.bot.rssMb)),

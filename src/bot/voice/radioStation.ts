@@ -24,7 +24,8 @@ import type { GuildSession } from './session.ts';
 /** Sections planned and asked for beyond the one being handed to the player. */
 export const SECTIONS_AHEAD = 2;
 const VOTE_LEAD_SEC = 8;
-const TICK_MS = 250;
+/** How often rendered sections are looked for and what is heard is followed (the feed reads ~1 s ahead). */
+const TICK_MS = 500;
 /** A section not there this long after it was asked for is asked for again (at most twice). */
 const HEDGE_AFTER_MS = 8_000;
 const PANEL_MIN_INTERVAL_MS = 1_500;
@@ -75,6 +76,8 @@ export class RadioStation {
   private panelShown = '';
   private panelAt = 0;
   private panelBusy = false;
+  /** Something the panel shows changed since it was last drawn. */
+  private panelDirty = true;
   stopped = false;
   /** Vote → heard: when each window with a winner closed, and the section that carries it. */
   readonly choices: { choice: RadioChoice; closedAt: number; index: number; heardAt?: number }[] = [];
@@ -110,6 +113,7 @@ export class RadioStation {
     if (!listening) return { ok: false, counts: {} };
     if (this.votes.has(userId)) return { ok: false, counts: tally(this.votes.values()).counts };
     this.votes.set(userId, choice);
+    this.panelDirty = true;
     void this.updatePanel(true);
     return { ok: true, counts: tally(this.votes.values()).counts };
   }
@@ -207,6 +211,7 @@ export class RadioStation {
     if (!mark) return;
     if (!this.heard || this.heard.index !== mark.index || this.heard.hold !== mark.hold) {
       const isNew = this.heard?.index !== mark.index;
+      this.panelDirty = true;
       this.heard = { index: mark.index, hold: mark.hold, since: mark.packet };
       if (mark.hold) this.log.warn({ section: mark.index, packet: mark.packet }, 'radio holding: the next section is late');
       const p = this.planned.find((x) => x.spec.index === mark.index);
@@ -231,6 +236,7 @@ export class RadioStation {
     const { choice, counts } = tally(this.votes.values());
     this.votes.clear();
     if (!voters) return;
+    this.panelDirty = true;
     if (!choice) {
       this.lastResult = { choice: null, counts, voters, from: null };
       return;
@@ -267,14 +273,19 @@ export class RadioStation {
   }
 
   private async updatePanel(force: boolean): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.panelDirty) return;
     if (!force && Date.now() - this.panelAt < PANEL_MIN_INTERVAL_MS) return;
+    this.panelDirty = false;
     await this.showPanel(panelMessage(this.view()), false);
   }
 
   private async showPanel(message: ReturnType<typeof panelMessage>, final: boolean): Promise<void> {
     const shown = JSON.stringify(message);
-    if (shown === this.panelShown || (this.panelBusy && !final)) return;
+    if (shown === this.panelShown) return;
+    if (this.panelBusy && !final) {
+      this.panelDirty = true;
+      return;
+    }
     this.panelBusy = true;
     this.panelAt = Date.now();
     try {
@@ -289,6 +300,7 @@ export class RadioStation {
       this.panelShown = shown;
     } catch (error) {
       this.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not update the radio panel');
+      this.panelDirty = true;
       // A deleted panel is posted again next time.
       if (/Unknown Message/i.test(String(error))) this.panelMessageId = null;
     } finally {
