@@ -20,7 +20,7 @@ import {
 } from 'discord.js';
 import type { BotContext } from '../src/bot/context.ts';
 import type { ResolvedSettings } from '../src/bot/settings.ts';
-import { FORMATS, LIMITS, type AudioFormat } from '../src/core/request.ts';
+import { checkStyle, FORMATS, formatProblem, LIMITS, type AudioFormat } from '../src/core/request.ts';
 import { VOLUME, type VoiceManager } from '../src/bot/voice/manager.ts';
 
 const FORMAT_LABEL: Record<AudioFormat, string> = { ogg: 'Ogg Opus', mp3: 'MP3', wav: 'WAV' };
@@ -64,8 +64,14 @@ export const data = new SlashCommandBuilder()
   .addSubcommand((s) =>
     s
       .setName('dj-role')
-      .setDescription('Who may use voice controls (skip, stop, volume)')
+      .setDescription('Who may use voice controls (skip, stop, volume) and start or stop the radio')
       .addRoleOption((o) => o.setName('role').setDescription('Leave empty to let everyone use them')),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('radio-styles')
+      .setDescription('Styles /radio may play')
+      .addStringOption((o) => o.setName('styles').setDescription('Comma-separated, e.g. lofi, jazz, ambient; leave empty for every style')),
   )
   .addSubcommand((s) => s.setName('reset').setDescription('Back to the defaults'));
 
@@ -73,13 +79,14 @@ export function settingsEmbed(settings: ResolvedSettings, note?: string): EmbedB
   return new EmbedBuilder()
     .setTitle('Tunesmith settings for this server')
     .setColor(0x5865f2)
-    .setDescription(note ?? 'Change them with /settings format, max-duration, cooldown, allow-channel, remove-channel, all-channels, dj-role or reset.')
+    .setDescription(note ?? 'Change them with /settings format, max-duration, cooldown, allow-channel, remove-channel, all-channels, dj-role, radio-styles or reset.')
     .addFields(
       { name: 'Default format', value: FORMAT_LABEL[settings.defaultFormat], inline: true },
       { name: 'Longest piece', value: `${settings.maxDurationSec} s`, inline: true },
       { name: 'Cooldown', value: settings.cooldownSec ? `${settings.cooldownSec} s per member` : 'none', inline: true },
       { name: 'Channels', value: settings.allowedChannelIds.length ? settings.allowedChannelIds.map((id) => `<#${id}>`).join(', ') : 'every channel', inline: false },
       { name: 'DJ role (voice controls)', value: settings.djRoleId ? `<@&${settings.djRoleId}>` : 'everyone', inline: false },
+      { name: 'Radio styles', value: settings.radioStyles.length ? settings.radioStyles.join(', ') : 'every style', inline: false },
     );
 }
 
@@ -157,6 +164,21 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
       const role = interaction.options.getRole('role');
       next = await ctx.settings.update(guildId, { djRoleId: role?.id ?? null });
       note = role ? `✅ Voice controls now need the <@&${role.id}> role.` : '✅ Everyone can use voice controls.';
+      break;
+    }
+    case 'radio-styles': {
+      const text = interaction.options.getString('styles') ?? '';
+      const styles: string[] = [];
+      for (const word of text.split(/[,;]+/).map((w) => w.trim()).filter(Boolean)) {
+        const style = checkStyle(word);
+        if (!style.ok) {
+          await reply(formatProblem(style.problem), current);
+          return;
+        }
+        if (!styles.includes(style.value)) styles.push(style.value);
+      }
+      next = await ctx.settings.update(guildId, { radioStyles: styles.slice(0, 25) });
+      note = styles.length ? `✅ The radio now plays only ${styles.join(', ')}.` : '✅ The radio may play every style again.';
       break;
     }
     case 'reset':

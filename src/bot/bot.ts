@@ -22,6 +22,8 @@ import { attachRouter } from './router.ts';
 import { attachChat } from './chat/index.ts';
 import { SettingsStore } from './settings.ts';
 import { registerVoice } from './voice/index.ts';
+import { registerRadio } from './voice/radio.ts';
+import { startRadioWorker } from '../queue/radioWorker.ts';
 import './components/handlers.ts';
 import { defaultMelodyGenerator } from '../neural/defaultGenerator.ts';
 import { instanceKey, useDataDir } from '../provenance/keys.ts';
@@ -120,7 +122,11 @@ async function startParts(
       startComposeWorker({ connection: redis, logger: logger.child({ worker: i }), metrics, ...composeWorkerSettings(config) }),
     );
   }
-  started.push({ name: 'compose workers', stop: () => Promise.all(workers.map((w) => w.close())) });
+  // In-process workers take radio sections too (a one-process deployment); with BOT_WORKERS=0 the bot renders nothing.
+  const radioWorkers = workers.map((_, i) => startRadioWorker({ connection: redis, logger: logger.child({ worker: i, part: 'radio' }), lockMs: config.JOB_LOCK_MS, stalledCheckMs: config.JOB_STALLED_CHECK_MS }));
+  started.push({ name: 'compose workers', stop: () => Promise.all([...workers, ...radioWorkers].map((w) => w.close())) });
+  const radio = registerRadio(ctx);
+  started.push({ name: 'radio', stop: () => radio.stop() });
   const voice = registerVoice(ctx);
   started.push({ name: 'voice', stop: () => voice.stop() });
   const commands = await loadCommands();
@@ -137,6 +143,8 @@ async function startParts(
   // A rejected login (a wrong token) rejects here; `ready` would then never come.
   await Promise.race([client.login(config.DISCORD_TOKEN).then(() => ready), ready.then(() => undefined)]);
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: [...commands.keys()], redis: redisHandle.safeUrl, workers: config.BOT_WORKERS }, 'bot ready');
+  // Radios that were on when the bot last stopped come back (with a new section, same settings).
+  void radio.resume().catch((error: Error) => logger.warn({ err: error.message }, 'could not resume radios'));
 
   let stopped = false;
   return {

@@ -24,6 +24,8 @@ export const BotConfigSchema = QueueConfigSchema.extend({
   BOT_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
   /** Leave a voice channel after this long with nothing playing or nobody listening. */
   VOICE_IDLE_SEC: z.coerce.number().int().min(5).max(3600).default(120),
+  /** Target length of a radio section in seconds (15–30; sections are whole bars, a little longer). */
+  RADIO_SECTION_SEC: z.coerce.number().int().min(15).max(30).default(20),
   /** Minimum seconds between one member's compose requests (servers can raise it in /settings). */
   DEFAULT_COOLDOWN_SEC: z.coerce.number().int().min(0).max(3600).default(10),
 });

@@ -34,6 +34,7 @@ export const AVAILABILITY: Readonly<Record<string, Availability>> = {
   stop: 'guild',
   nowplaying: 'guild',
   volume: 'guild',
+  radio: 'guild',
   settings: 'guild',
 };
 
@@ -132,6 +133,10 @@ export const COMMAND_LOCALES: Readonly<Record<string, Localised>> = {
   settings: {
     name: deEs('einstellungen', 'ajustes'),
     description: deEs('Tunesmiths Servereinstellungen (ändern braucht „Server verwalten“)', 'Ajustes de Tunesmith en el servidor (cambiarlos requiere «Gestionar servidor»)'),
+  },
+  radio: {
+    name: deEs('radio', 'radio'),
+    description: { de: 'Endlos neue Musik in deinem Sprachkanal, von den Zuhörern gesteuert', 'es-ES': 'Música nueva sin fin en tu canal de voz, guiada por quienes escuchan', 'es-419': 'Música nueva sin fin en tu canal de voz, guiada por quienes escuchan' },
   },
 };
 

@@ -1,7 +1,7 @@
 /**
  * Per-server settings, stored durably in Redis and read on every command: default format, longest
- * piece, per-member cooldown, channels the bot may post in, the DJ role for voice controls, and the
- * voice volume.
+ * piece, per-member cooldown, channels the bot may post in, the DJ role for voice controls (and for
+ * starting and stopping the radio), the voice volume and the radio's style allow-list.
  */
 import type { RedisClient } from '../queue/redisConnection.ts';
 import { z } from 'zod';
@@ -16,6 +16,8 @@ export const GuildSettingsSchema = z.object({
   djRoleId: z.string().nullable().default(null),
   /** The voice volume set with /volume (1–150 %); absent: 100 %. */
   volumePercent: z.number().int().min(1).max(150).optional(),
+  /** Styles /radio may play (issue 15); empty: every style. */
+  radioStyles: z.array(z.string()).max(25).default([]),
 });
 export type GuildSettings = z.infer<typeof GuildSettingsSchema>;
 /** Settings with the bot-wide default cooldown filled in. */

@@ -20,7 +20,7 @@
  * key's expiry, so an abandoned stream disappears on its own.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './redisConnection.ts';
 
 const PREFIX = 'tunesmith:audio:';
 /** 300 s of audio at one 20 ms Ogg page per entry is 15 000 entries; room for a restart. */

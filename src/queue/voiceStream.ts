@@ -15,7 +15,7 @@
  */
 import { Readable } from 'node:stream';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './redisConnection.ts';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { compose } from '../core/compose.ts';

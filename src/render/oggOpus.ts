@@ -14,7 +14,7 @@
 
 export const OPUS_FRAME = 960;
 
-interface OggPage {
+export interface OggPage {
   headerType: number;
   granule: bigint;
   serial: number;
@@ -108,7 +108,7 @@ export function withComments(tags: Buffer, comments: readonly [string, string][]
   return Buffer.concat([head, tags.subarray(countAt + 4), ...added]);
 }
 
-function writePage(page: OggPage, sequence: number): Buffer {
+export function writePage(page: OggPage, sequence: number): Buffer {
   const lacing: number[] = [];
   for (const p of page.packets) {
     for (let n = p.length; ; n -= 255) {

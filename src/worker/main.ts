@@ -7,6 +7,7 @@ import { instanceKey, useDataDir } from '../provenance/keys.ts';
 import { createLogger } from '../bot/logger.ts';
 import { ConfigError, loadDotEnv, parseConfig, QueueConfigSchema } from '../config.ts';
 import { startComposeWorker } from '../queue/composeWorker.ts';
+import { startRadioWorker } from '../queue/radioWorker.ts';
 import { QueueMetrics, startHealthServer } from '../queue/metrics.ts';
 import { openRedis } from '../queue/redisConnection.ts';
 import { composeWorkerSettings } from '../queue/workerSettings.ts';
@@ -21,12 +22,14 @@ async function main(): Promise<void> {
   useDataDir(config.TUNESMITH_DATA_DIR);
   logger.info({ fingerprint: (await instanceKey()).fingerprint }, 'signing key ready');
   // Load the melody model before taking jobs (and log which generator composes).
-  await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
+  const generator = await defaultMelodyGenerator({ log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
   // Two synthesisers with the SoundFont loaded and two Ogg encoders started, refilled after each render.
   await keepRenderersWarm().catch((e: Error) => logger.warn({ err: e.message }, 'renders start cold: cannot keep renderers warm'));
   const handle = await openRedis(config, logger, { startEmbedded: false });
   const metrics = new QueueMetrics();
   const worker = startComposeWorker({ connection: handle.redis, logger, metrics, ...composeWorkerSettings(config) });
+  // Radio sections (issue 15) on their own queue, so a long compose never holds one back.
+  const radio = startRadioWorker({ connection: handle.redis, logger: logger.child({ part: 'radio' }), generator, lockMs: config.JOB_LOCK_MS, stalledCheckMs: config.JOB_STALLED_CHECK_MS });
   const health = config.METRICS_PORT ? await startHealthServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics, redis: handle.redis, name: 'worker' }) : undefined;
   logger.info({ redis: handle.safeUrl, concurrency: config.WORKER_CONCURRENCY, metricsPort: config.METRICS_PORT || null }, 'worker ready');
 
@@ -40,7 +43,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, (config.SHUTDOWN_GRACE_SEC + 10) * 1000);
     hardStop.unref();
-    await worker.close();
+    await Promise.all([worker.close(), radio.close()]);
     health?.close();
     await handle.close();
     logger.info('worker stopped');

@@ -1,5 +1,5 @@
 /** The worker → bot audio channel (src/queue/audioStream.ts) on a real redis-server. */
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../src/queue/redisConnection.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AudioStreamWriter, audioStreamKey, cancelAudioStream, readAudioStream, type AudioStreamEntry } from '../../src/queue/audioStream.ts';
 import { startTestRedis } from '../support/redis.ts';
