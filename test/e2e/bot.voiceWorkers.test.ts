@@ -94,8 +94,7 @@ describe('/play rendered by worker processes', () => {
   it('plays a new piece the workers render: no fluidsynth or ffmpeg in the bot process', async () => {
     const t0 = Date.now();
     const play = await h.discord.invoke('play', { style: 'lofi', duration: '4', seed: 9101 }, alice);
-    await play.waitForCallback().catch((e) => { console.log(h.logs.filter((l) => /DEBUG|voice/.test(l)).join('\n')); throw e; });
-    console.log('sent', play.sentAt, 'cb', play.callback!.at, JSON.stringify(workers.flatMap((w) => w.logs.filter((l) => /voice stream/.test(String(l.msg))))));
+    await play.waitForCallback();
     expect([4, 5]).toContain(play.callback!.type); // a reply, or deferred when the worker took over 1.2 s to describe it
     const reply = await play.waitForOriginal((m) => /Now playing/.test(m.content), 30_000);
     expect(reply.history.find((m) => m.content)!.content).toMatch(/Starting in <#\d+>: \*\*.+\*\*/);
