@@ -193,10 +193,9 @@ async function whenDescribed(interaction: VoiceInteraction, pending: Promise<Tra
     (error: Error) => ({ error }),
   );
   const waitMs = Math.max(0, interaction.createdTimestamp + DESCRIBE_DEADLINE_MS - Date.now());
-  log.info({ ageMs: Date.now() - interaction.createdTimestamp, waitMs }, 'DEBUG whenDescribed');
   let outcome = await Promise.race([settled, new Promise<null>((resolve) => setTimeout(resolve, waitMs, null).unref())]);
   if (!outcome) {
-    log.info({ ageMs: Date.now() - interaction.createdTimestamp }, 'DEBUG deferring');
+    log.info({ ageMs: Date.now() - interaction.createdTimestamp }, 'the worker has not described the piece yet: deferring the reply');
     await interaction.deferReply();
     outcome = await settled;
   }
