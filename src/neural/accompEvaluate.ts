@@ -22,7 +22,7 @@ import { releaseFor } from '../core/plan/timing.ts';
 import type { CompositionRequest } from '../core/request.ts';
 import { createRng, type Rng } from '../core/rng.ts';
 import type { ScoreNote } from '../core/score.ts';
-import { accompKeyMargin, learnedAccompaniment, planAccompOptions, rollToParts, type AccompanimentParts } from './accompGenerator.ts';
+import { ACCOMP_KEY_ATTEMPTS, accompKeyMargin, learnedAccompaniment, planAccompOptions, rollToParts, type AccompanimentParts } from './accompGenerator.ts';
 import { ACCOMP_METRIC_NAMES, accompMetrics, bootstrapInterval, meanOverlap, type AccompMetricName, type AccompMetrics, type AccompNote } from './accompMetrics.ts';
 import { AccompMarkov } from './accompMarkov.ts';
 import type { AccompModel } from './accompModel.ts';
@@ -70,12 +70,12 @@ export function accompanimentFor(system: AccompSystem, deps: { model: AccompMode
     case 'model':
       return (plan, rng, lead) => learnedAccompaniment(deps.model, plan, lead, rng, { temperature: deps.temperature });
     case 'markov':
-      // The model's key guard too (up to 4 samples, the first in key kept), so the two differ only
+      // The model's key guard too (as many samples, the first in key kept), so the two differ only
       // in what writes the notes.
       return (plan, rng, lead) => {
         const seed = Math.floor(rng.next() * 2 ** 32);
         let best: { parts: AccompanimentParts; margin: number } | null = null;
-        for (let k = 0; k < 4; k++) {
+        for (let k = 0; k < ACCOMP_KEY_ATTEMPTS; k++) {
           const parts = rollToParts(plan, deps.markov.generate(planAccompOptions(plan, lead, (seed + k) >>> 0)), k === 0 ? rng : rng.fork(`velocity${k}`));
           const margin = accompKeyMargin(plan, [...lead, ...parts.harmony, ...parts.bass]);
           if (!best || margin > best.margin) best = { parts, margin };

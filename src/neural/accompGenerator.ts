@@ -132,6 +132,9 @@ export const ACCOMP_TEMPERATURE = 1;
  * (groove consistency 0.67 against 0.87) than the songs; see the model card's decoding table.
  */
 export const ACCOMP_SUSTAIN_BIAS = 0.5;
+
+/** Samples the key guard may draw (the Markov baseline's guard draws as many). */
+export const ACCOMP_KEY_ATTEMPTS = 6;
 export const ACCOMP_GROOVE_BIAS = 0.75;
 
 /** Key margin (keyProfile.ts) over the lead, chords and bass up to the final chord (> 0: detected). */
@@ -147,7 +150,7 @@ export function learnedAccompaniment(model: AccompModel, plan: Plan, lead: reado
   const seed = Math.floor(rng.next() * 2 ** 32);
   const base = planAccompOptions(plan, lead, seed);
   let best: { parts: AccompanimentParts; margin: number } | null = null;
-  for (let k = 0; k < Math.max(1, opts.attempts ?? 4); k++) {
+  for (let k = 0; k < Math.max(1, opts.attempts ?? ACCOMP_KEY_ATTEMPTS); k++) {
     const roll = model.generate({
       ...base,
       seed: (seed + k) >>> 0,

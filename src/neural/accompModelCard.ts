@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { LEARNED_ACCOMPANIMENT_STYLES } from '../core/catalog/accompaniment.ts';
 import { ACCOMP_OFFSETS, BASS_SPLIT, BLOCK_BARS, MAX_SLOT_PITCH, MIN_SLOT_PITCH, NUM_SLOTS } from './accompRepresentation.ts';
 import { accompParamCount, readAccompModelFiles } from './accompModelFiles.ts';
-import { ACCOMP_GROOVE_BIAS, ACCOMP_SUSTAIN_BIAS } from './accompGenerator.ts';
+import { ACCOMP_GROOVE_BIAS, ACCOMP_KEY_ATTEMPTS, ACCOMP_SUSTAIN_BIAS } from './accompGenerator.ts';
 
 export function writeAccompModelCard(dir: string, dataDir: string, evalMd: string): string {
   const { json } = readAccompModelFiles(dir);
@@ -90,7 +90,7 @@ Also tried on the validation split (mean OA): an onset bias +0.5 alone 0.529, wi
 0.589, with sustain +0.25 0.594; groove ±1.25 with sustain +1 0.492.
 
 The Markov baseline samples whole steps from its table, so these offsets have no counterpart there; it gets the same masks, the same
-bass split and the same key guard (up to four samples, the first in key kept).
+bass split and the same key guard (up to ${ACCOMP_KEY_ATTEMPTS} samples, the first in key kept).
 
 ## Architecture and training
 
