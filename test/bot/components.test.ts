@@ -67,6 +67,6 @@ describe('/settings', () => {
     const json = settingsCommand.toJSON();
     expect(json.default_member_permissions ?? null).toBeNull();
     expect(json.contexts).toEqual([0]);
-    expect((json.options ?? []).map((o) => o.name)).toEqual(['show', 'format', 'max-duration', 'cooldown', 'allow-channel', 'remove-channel', 'all-channels', 'dj-role', 'reset']);
+    expect((json.options ?? []).map((o) => o.name)).toEqual(['show', 'format', 'max-duration', 'cooldown', 'allow-channel', 'remove-channel', 'all-channels', 'dj-role', 'radio-styles', 'reset']);
   });
 });
