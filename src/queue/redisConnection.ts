@@ -108,7 +108,7 @@ export function connectTarget(target: Exclude<RedisTarget, { kind: 'embedded' }>
     case 'url':
       return createRedis(target.url, logger);
     case 'sentinel':
-      return logState(new Redis({ ...COMMON, sentinels: target.sentinels, name: target.name, password, sentinelRetryStrategy: (times) => Math.min(100 * times, 1000), failoverDetector: true }), where, logger);
+      return logState(new Redis({ ...COMMON, sentinels: target.sentinels, name: target.name, password, sentinelRetryStrategy: (times) => Math.min(100 * times, 1000) }), where, logger);
     case 'cluster':
       return logState(
         new Cluster(target.nodes, {
