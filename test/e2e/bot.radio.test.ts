@@ -31,7 +31,9 @@ function startWorker(): WorkerProcess {
 }
 
 beforeAll(async () => {
-  h = await startHarness({ VOICE_IDLE_SEC: String(IDLE_SEC), BOT_WORKERS: '0', RADIO_SECTION_SEC: '15' });
+  // Plain voice for now: the fake's DAVE group keeps a bot that left and joins again (stop, then
+  // start), and davey refuses the second add (DuplicateSignatureKey). Issue 15 stays open on it.
+  h = await startHarness({ VOICE_IDLE_SEC: String(IDLE_SEC), BOT_WORKERS: '0', RADIO_SECTION_SEC: '15' }, { dave: false });
   ({ guild, text, voice: music, alice, bob } = h.seeded);
   await Promise.all([startWorker().ready(), startWorker().ready()]);
   await setVoice(alice, music);

@@ -22,8 +22,8 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(extraEnv: Record<string, string> = {}): Promise<Harness> {
-  const discord = await FakeDiscord.start();
+export async function startHarness(extraEnv: Record<string, string> = {}, opts: { dave?: boolean } = {}): Promise<Harness> {
+  const discord = await FakeDiscord.start({ dave: opts.dave });
   const seeded = discord.seedGuild();
   const redis = await startTestRedis();
   const env = {
