@@ -20,9 +20,9 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { compose } from '../core/compose.ts';
 import type { MelodyGenerator } from '../core/generator.ts';
-import { formatKey } from '../core/keys.ts';
 import { CompositionRequestSchema, type CompositionRequest } from '../core/request.ts';
 import type { Score } from '../core/score.ts';
+import { scoreSummaryFields } from './composeWorker.ts';
 import { midiToScore } from '../midi/transformSource.ts';
 import { scoreToMidi } from '../midi/scoreToMidi.ts';
 import { defaultMelodyGenerator } from '../neural/defaultGenerator.ts';
@@ -58,16 +58,9 @@ export interface VoiceStreamInfo {
 }
 
 export function infoOf(score: Score): VoiceStreamInfo {
-  return {
-    title: score.meta.title,
-    style: score.meta.style,
-    mood: score.meta.mood,
-    key: formatKey(score.key),
-    bpm: Number(score.bpm.toFixed(2)),
-    durationSec: score.durationSec,
-    seed: score.meta.seed,
-    loop: score.meta.loop,
-  };
+  // The same fields a result's summary has (composeWorker.ts), less what a voice track does not show.
+  const { title, style, mood, key, bpm, durationSec, seed, loop } = scoreSummaryFields(score);
+  return { title, style, mood, key, bpm, durationSec, seed, loop };
 }
 
 export interface VoiceStreamWorkerOptions {
