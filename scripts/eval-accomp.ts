@@ -42,6 +42,7 @@ const report = await evaluateAccomp({
   melody,
   train: load('train'),
   heldOut: load(args['accomp-split'] === 'valid' ? 'valid' : 'test'),
+  referenceSplit: args['accomp-split'] === 'valid' ? 'valid' : 'test',
   temperature: args['accomp-temperature'] === undefined ? undefined : Number(args['accomp-temperature']),
   controlPieces: args['accomp-control'] === undefined ? undefined : Number(args['accomp-control']),
   pieces: Number(args['accomp-pieces']),

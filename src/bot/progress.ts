@@ -168,10 +168,12 @@ export class ProgressTracker {
   }
 
   private async updatePositions(): Promise<void> {
-    for (const [jobId, t] of this.tracked) {
-      if (!t.waiting || t.finished) continue;
-      const position = await this.producer.position(jobId).catch(() => -1);
-      if (position > 0) this.push(jobId, progressContent('queued', 0, { position, what: t.what }));
+    const waiting = [...this.tracked].filter(([, t]) => t.waiting && !t.finished);
+    if (waiting.length === 0) return;
+    const positions = await this.producer.positions(waiting.map(([jobId]) => jobId)).catch(() => new Map<string, number>());
+    for (const [jobId, t] of waiting) {
+      const position = positions.get(jobId);
+      if (position !== undefined && !t.finished) this.push(jobId, progressContent('queued', 0, { position, what: t.what }));
     }
   }
 

@@ -109,7 +109,8 @@ async function arrange(request: CompositionRequest, plan: Plan, generator: Melod
   const arrangement = plan.style.arrangement;
   parts.push({ role: 'lead', program: instruments.lead, notes: lead });
   // Learned chords and bass where the generator brings them for this plan, else the rule-based arranger.
-  const learned = generator.accompaniment?.(plan, rng.fork('accompaniment'), lead) ?? null;
+  // A retry for the key draws the accompaniment afresh too: the lead alone may not be what blurred the key.
+  const learned = generator.accompaniment?.(plan, rng.fork(attempt === 0 ? 'accompaniment' : `accompaniment-key-${attempt}`), lead, attempt) ?? null;
   const ruleHarmony = writeHarmony(plan, rng.fork('harmony'), ceiling);
   const ruleBass = writeBass(plan, rng.fork('bass'));
   // Soft bars, and bars the model leaves mostly silent, keep the arranger's chords and bass, struck

@@ -50,9 +50,10 @@ export interface MelodyGenerator {
   drums?(plan: Plan, rng: Rng): ScoreNote[] | null;
   /**
    * Learned chords and bass for this plan, given the lead already written; absent, or null for a
-   * plan it does not serve, means the rule-based arranger (writeHarmony, writeBass).
+   * plan it does not serve, means the rule-based arranger (writeHarmony, writeBass). `keyRetry` is
+   * compose's key-guard attempt (0 first): a retry may lean harder on the key.
    */
-  accompaniment?(plan: Plan, rng: Rng, lead: readonly ScoreNote[]): { harmony: ScoreNote[]; bass: ScoreNote[] } | null;
+  accompaniment?(plan: Plan, rng: Rng, lead: readonly ScoreNote[], keyRetry?: number): { harmony: ScoreNote[]; bass: ScoreNote[] } | null;
 }
 
 /** The tick in the original phrase that a placed tick came from. */

@@ -147,6 +147,14 @@ export interface AccompGenerateOptions {
    * before, subtracted where it had none (a pianist keeps a comping pattern). Default 0.
    */
   grooveBias?: number;
+  /**
+   * Added to the onset logits of `tonicMask`'s pitch classes (common key): the model voices ii–V
+   * progressions by roots and fifths and leaves out the tonic's third, so a piece can read as in
+   * its dominant. Default 0.
+   */
+  tonicBias?: number;
+  /** 12-bit mask (common key) of the tonic triad's pitch classes. */
+  tonicMask?: number;
 }
 
 export interface AccompRoll {
@@ -180,6 +188,8 @@ export class AccompModel {
     const hi = Math.min(NUM_SLOTS - 1, (opts.highestPitch ?? MIN_SLOT_PITCH + NUM_SLOTS - 1) - MIN_SLOT_PITCH);
     const maxOn = opts.maxOnsets ?? 6;
     const sustainBias = opts.sustainBias ?? 0;
+    const tonicBias = opts.tonicBias ?? 0;
+    const tonicMask = opts.tonicMask ?? 0;
     const state = this.runner.initialState();
     const logits = new Float32Array(ACCOMP_OUTPUT_DIM);
     const act: number[] = [];
@@ -201,7 +211,8 @@ export class AccompModel {
       for (let k = 0; k < NUM_SLOTS; k++) {
         const u = rng.next();
         if (k < lo || k > hi || !ok(k)) continue;
-        const p = sigmoid((logits[k]! + groove) / temp);
+        const tonic = (tonicMask >> ((MIN_SLOT_PITCH + k) % 12)) & 1 ? tonicBias : 0;
+        const p = sigmoid((logits[k]! + groove + tonic) / temp);
         if (u < p) cand.push({ k, p });
       }
       cand.sort((a, b) => b.p - a.p || a.k - b.k);

@@ -17,7 +17,7 @@ import { neuralMelodyGenerator } from './generator.ts';
 import { loadMelodyModel } from './melodyModel.ts';
 import { DEFAULT_MODEL_DIR } from './modelFiles.ts';
 import { LEARNED_ACCOMPANIMENT_STYLES } from '../core/catalog/accompaniment.ts';
-import { learnedAccompaniment } from './accompGenerator.ts';
+import { ACCOMP_TONIC_BIAS, learnedAccompaniment } from './accompGenerator.ts';
 import { loadAccompModel, type AccompModel } from './accompModel.ts';
 import { DEFAULT_ACCOMP_DIR } from './accompModelFiles.ts';
 
@@ -57,7 +57,7 @@ export function meterAwareGenerator(
       return (chosen.vary ?? varyByMotifs)(plan, request, rng);
     },
     drums: (plan, rng) => (grooves && modelFitsPlan(plan) ? grooveDrums(plan, rng, grooves) : null),
-    accompaniment: (plan, rng, lead) => (useAccomp(plan) ? learnedAccompaniment(accomp!, plan, lead, rng) : null),
+    accompaniment: (plan, rng, lead, keyRetry = 0) => (useAccomp(plan) ? learnedAccompaniment(accomp!, plan, lead, rng, { tonicBias: ACCOMP_TONIC_BIAS * keyRetry }) : null),
   };
 }
 

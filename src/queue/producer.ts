@@ -198,6 +198,24 @@ export class JobProducer {
     return ahead.length + 1;
   }
 
+  /**
+   * Queue positions (1 = next) of many waiting jobs from one read of the queue: a poll over every
+   * tracked reply then costs one pass over the queue, not one per reply. Jobs not waiting are absent.
+   */
+  async positions(jobIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (jobIds.length === 0) return out;
+    const wanted = new Set(jobIds);
+    // BullMQ takes jobs without a priority (0) first, then lower numbers, each in arrival order.
+    const waiting = (await this.composeQueue.getJobs(['waiting', 'prioritized'], 0, -1))
+      .filter((j) => j?.id !== undefined)
+      .sort((a, b) => (a.opts.priority ?? 0) - (b.opts.priority ?? 0) || a.timestamp - b.timestamp);
+    waiting.forEach((j, i) => {
+      if (wanted.has(j.id!)) out.set(j.id!, i + 1);
+    });
+    return out;
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.composeQueue.close(), this.deliverQueue.close()]);
   }

@@ -96,6 +96,25 @@ describe('accompaniment model generation', () => {
     expect(grooveRepeat).toBeGreaterThan(plainRepeat + 0.1 * 4);
   });
 
+  it('tonic bias leans the onsets toward the tonic triad (what compose’s key-guard retries use)', () => {
+    const st = steps(16);
+    const allowed = st.map((s) => s.chroma | SCALE);
+    const tonicMask = mask([0, 4, 7]);
+    const share = (r: ReturnType<AccompModel['generate']>) => {
+      const pcs = r.on.flat().map((k) => (MIN_SLOT_PITCH + k) % 12);
+      return pcs.filter((pc) => (tonicMask >> pc) & 1).length / Math.max(1, pcs.length);
+    };
+    let [plain, leaning] = [0, 0];
+    for (const seed of [1, 2, 3, 4]) {
+      const plainRoll = model.generate({ steps: st, allowed, seed, tonicMask });
+      // No bias means the mask changes nothing: a piece in key at the first draw keeps its bytes.
+      expect(plainRoll).toEqual(model.generate({ steps: st, allowed, seed }));
+      plain += share(plainRoll);
+      leaning += share(model.generate({ steps: st, allowed, seed, tonicMask, tonicBias: 1 }));
+    }
+    expect(leaning).toBeGreaterThan(plain + 0.05 * 4);
+  });
+
   it('writes a 60 s piece quickly (generous bound for a loaded machine; the benchmark is in the card)', () => {
     const long = steps(24); // 60 s at 96 bpm
     const allowed = long.map(() => SCALE);

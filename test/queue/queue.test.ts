@@ -177,6 +177,21 @@ describe('the job queue (real redis-server)', () => {
     expect(long.status === 'queued' && (await jobs.position(long.jobId))).toBe(2);
   });
 
+  it('reads the positions of many waiting jobs in one pass, as one-by-one reads give them', async () => {
+    const jobs = producer({ limits: { perUserActive: 20, perGuildActive: 20, perUserPerMinute: 20, maxQueueLength: 20 } });
+    const ids: string[] = [];
+    for (const [i, durationSec] of [120, 10, 60, 10, 240, 30].entries()) {
+      const r = await jobs.submit(composeJob({ request: { durationSec, seed: 40 + i } }));
+      if (r.status === 'queued') ids.push(r.jobId);
+    }
+    expect(ids).toHaveLength(6);
+    const many = await jobs.positions([...ids, 'no-such-job']);
+    const one = await Promise.all(ids.map((id) => jobs.position(id)));
+    expect(ids.map((id) => many.get(id))).toEqual(one);
+    expect(new Set(one).size).toBe(6);
+    expect(many.has('no-such-job')).toBe(false);
+  });
+
   it('serves /healthz and Prometheus /metrics', async () => {
     const client = redis.client();
     const jobs = producer();
