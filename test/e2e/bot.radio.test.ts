@@ -31,9 +31,7 @@ function startWorker(): WorkerProcess {
 }
 
 beforeAll(async () => {
-  // Plain voice for now: the fake's DAVE group keeps a bot that left and joins again (stop, then
-  // start), and davey refuses the second add (DuplicateSignatureKey). Issue 15 stays open on it.
-  h = await startHarness({ VOICE_IDLE_SEC: String(IDLE_SEC), BOT_WORKERS: '0', RADIO_SECTION_SEC: '15' }, { dave: false });
+  h = await startHarness({ VOICE_IDLE_SEC: String(IDLE_SEC), BOT_WORKERS: '0', RADIO_SECTION_SEC: '15' });
   ({ guild, text, voice: music, alice, bob } = h.seeded);
   await Promise.all([startWorker().ready(), startWorker().ready()]);
   await setVoice(alice, music);
@@ -70,11 +68,22 @@ async function click(message: FakeMessage, choice: string, user: FakeUser): Prom
   return (await it.waitForOriginal()).content;
 }
 
+/**
+ * DAVE: from the first end-to-end encrypted frame on (frames before the group exists pass
+ * through), every audio frame is E2EE and a listener's DAVE client decrypted it.
+ */
+function expectSealed(audio: OpusFrame[]): void {
+  const first = audio.findIndex((f) => f.e2ee);
+  expect(first, 'an E2EE frame').toBeGreaterThanOrEqual(0);
+  expect(audio.slice(first).filter((f) => !f.e2ee || f.undecrypted).length, 'plain or undecrypted frames after the first E2EE one').toBe(0);
+}
+
 /** No silence frame and contiguous RTP from the first audio frame on; the decoded audio never drops 20 dB frame to frame. */
 function expectUnbroken(frames: OpusFrame[]): void {
   const first = frames.findIndex((f) => !f.silence);
   const played = frames.slice(first);
   expect(played.filter((f) => f.silence)).toHaveLength(0);
+  expectSealed(played);
   for (let i = 1; i < played.length; i++) expect((played[i]!.timestamp - played[i - 1]!.timestamp) >>> 0).toBe(960);
   const { pcm } = decodeOpus(played.map((f) => f.opus));
   expect(worstFrameDrop(pcm, 5).dropDb).toBeGreaterThan(-20);
@@ -115,6 +124,7 @@ describe('/radio', () => {
     const first = frames.findIndex((f) => !f.silence);
     const played = frames.slice(first);
     const audio = played.filter((f) => !f.silence);
+    expectSealed(audio);
     // No silent packet from the first audio packet on, RTP timestamps and sequence numbers contiguous.
     expect(played.length - audio.length).toBe(0);
     for (let i = 1; i < audio.length; i++) {

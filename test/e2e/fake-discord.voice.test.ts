@@ -149,7 +149,10 @@ test('@discordjs/voice joins with DAVE, plays Ogg Opus end-to-end encrypted, and
   expect(Math.abs(estimateFrequency(audio.pcm) - 440)).toBeLessThan(15); // and the tone that was sent
 
   await leave(connection, record);
-  expect(aliceClient.closed).toBe(true); // the media session ends with the bot in this fake
+  // alice stays in the channel, and in its media session: as its sole member she starts over.
+  await waitFor(() => media.events.at(-1)?.type === 'reset', { timeout: 5000, message: 'the sole member reset' });
+  expect(aliceClient.closed).toBe(false);
+  expect(media.roster.size).toBe(0);
   expect(client.errors).toEqual([]);
 });
 
@@ -161,7 +164,7 @@ test('a member joins and leaves mid-piece: two new epochs, and the piece plays o
   const record = await discord.voice.waitForConnection(guild.id);
   const media = discord.voice.mediaSession(guild.id)!;
   const aliceClient = discord.voice.listenerFor(guild.id, alice.id)!;
-  await waitFor(() => media.epoch === 1n && aliceClient.executed.length > 0, { timeout: 5000, message: 'the group of the bot and alice' });
+  await waitFor(() => media.epoch === 1n && aliceClient.epoch === 1n, { timeout: 5000, message: 'the group of the bot and alice' });
 
   await record.waitForFrames(record.audioFrames.length + 40);
   const joinedAt = Date.now();
@@ -221,6 +224,91 @@ test('a member joins and leaves mid-piece: two new epochs, and the piece plays o
 
   await leave(connection, record);
   expect(client.errors).toEqual([]);
+});
+
+test('three pending members create the group; the bot leaves (a remove commit), rejoins (a clean add) and reconnects: every E2EE frame decrypted, no error', async () => {
+  const ogg = await makeSineOggOpus(join(tmp.dir, 'rejoin.ogg'), { seconds: 1, frequency: 550 });
+  const uncaught: unknown[] = [];
+  const onUncaught = (e: unknown) => uncaught.push(e);
+  process.on('uncaughtException', onUncaught);
+  try {
+    guild.setVoiceState(alice, voice);
+    guild.setVoiceState(bob, voice);
+    const listeners = () => [alice, bob].map((u) => discord.voice.listenerFor(guild.id, u.id)!);
+    const everyone = [discord.bot.id, alice.id, bob.id].sort();
+    /** The group has settled: its last event executed, and each person's client is at its epoch. */
+    const settled = (media: NonNullable<ReturnType<typeof discord.voice.mediaSession>>, members: string[]) =>
+      waitFor(() => media.events.at(-1)?.type === 'execute' && [...media.roster.keys()].sort().join() === members.join() && listeners().every((l) => l?.epoch === media.epoch), {
+        timeout: 5000,
+        message: () => `the group of ${members.length} at one epoch; events: ${media.events.map((e) => `${e.type}@${e.epoch}${e.detail ? ` (${e.detail})` : ''}`).join(' ')}`,
+      });
+    /** Play the tone on a ready connection: every frame E2EE, and both people's clients decrypt each. */
+    const playDecrypted = async (connection: VoiceConnection, record: VoiceConnectionRecord) => {
+      const from = record.audioFrames.length;
+      const failed = listeners().map((l) => l.decryptFailures);
+      const player = createAudioPlayer();
+      connection.subscribe(player);
+      player.play(createAudioResource(createReadStream(ogg), { inputType: StreamType.OggOpus }));
+      await entersState(player, AudioPlayerStatus.Playing, 5_000);
+      await entersState(player, AudioPlayerStatus.Idle, 10_000);
+      await record.waitForFrames(from + 45);
+      const frames = record.audioFrames.slice(from);
+      expect(frames.every((f) => f.e2ee && !f.undecrypted)).toBe(true);
+      expect(listeners().map((l, i) => l.decryptFailures - failed[i]!)).toEqual([0, 0]);
+      expect(Math.abs(estimateFrequency(decodeOpus(frames.map((f) => f.opus)).pcm) - 550)).toBeLessThan(15);
+    };
+
+    // 1. The bot joins alice and bob: three pending members race to create the group.
+    let connection = join_(voice);
+    await entersState(connection, VoiceConnectionStatus.Ready, 10_000);
+    let record = await discord.voice.waitForConnection(guild.id);
+    const media = discord.voice.mediaSession(guild.id)!;
+    await settled(media, everyone);
+    await playDecrypted(connection, record);
+
+    // 2. It leaves: alice and bob get client_disconnect and the removal of its leaf, and commit it.
+    const beforeLeave = media.epoch;
+    const [aliceClient, bobClient] = listeners();
+    await leave(connection, record);
+    await settled(media, [alice.id, bob.id].sort());
+    expect(media.epoch).toBe(beforeLeave + 1n);
+    expect(listeners()).toEqual([aliceClient, bobClient]); // the same clients, in the same group
+
+    // 3. It rejoins the same channel: added to their group by a Welcome, one epoch on (not a new group).
+    connection = join_(voice);
+    await entersState(connection, VoiceConnectionStatus.Ready, 10_000);
+    record = await discord.voice.waitForConnection(guild.id);
+    expect(discord.voice.mediaSession(guild.id)).toBe(media);
+    await settled(media, everyone);
+    expect(media.epoch).toBe(beforeLeave + 2n);
+    expect(connection.voicePrivacyCode).toBe(aliceClient!.session.voicePrivacyCode);
+    await playDecrypted(connection, record);
+
+    // 4. Its voice socket is closed (not resumable): the library rejoins with a new session, whose
+    // old leaf is removed and new key package added.
+    const beforeDrop = media.epoch;
+    const dropped = record;
+    const droppedAt = Date.now();
+    dropped.ws!.close(4006, 'Session is no longer valid.');
+    record = await waitFor(() => discord.voice.connections.find((c) => c.guildId === guild.id && c !== dropped && c.ready && !c.closed), {
+      timeout: 10_000,
+      message: 'a new voice connection after the drop',
+    });
+    await entersState(connection, VoiceConnectionStatus.Ready, 10_000);
+    await settled(media, everyone);
+    expect(media.epoch).toBe(beforeDrop + 2n);
+    expect(media.events.filter((e) => e.at >= droppedAt && e.type === 'reset')).toEqual([]); // alice and bob kept their group
+    await playDecrypted(connection, record);
+
+    expect([aliceClient!.errors, bobClient!.errors]).toEqual([[], []]);
+    expect(media.events.filter((e) => e.at >= droppedAt && e.type === 'invalid')).toEqual([]);
+    await leave(connection, record);
+    guild.setVoiceState(bob, null);
+    expect(client.errors).toEqual([]);
+    expect(uncaught).toEqual([]);
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
 });
 
 test('a client without DAVE (max_dave_protocol_version 0) gets version 0 and plain Opus frames', async () => {

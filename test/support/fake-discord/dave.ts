@@ -175,6 +175,13 @@ export class DaveMediaSession {
     if (this.established && this.roster.get(p.userId) !== commit.committerLeaf) return reject('not from its member leaf');
     const used = commit.refs.map((ref) => this.inFlight.find((f) => f.proposal.ref.equals(ref)));
     if (used.length === 0 || used.some((f) => !f)) return reject('references no proposal, or one not in flight');
+    // A valid commit references every unrevoked proposal broadcast to its committer in the epoch
+    // (DAVE: Voice Gateway Commit Validity). Before a group exists each pending member is sent the
+    // others' adds, so its commit must cover all of those: a commit made before a later add reached
+    // it loses, as otherwise its author would merge the newer commit it cached (with that add) while
+    // everyone else merges the older one, and the re-proposed add then duplicates a leaf.
+    const owed = this.inFlight.filter((f) => f.sentTo.has(p));
+    if (owed.some((f) => !used.includes(f))) return reject('does not reference every proposal sent to it');
     if (this.established && used.length !== this.inFlight.length) return reject('does not reference every proposal in flight');
     const proposals = used as InFlight[];
     const adds = proposals.filter((f) => f.kind === 'add');

@@ -17,7 +17,7 @@ import { waitFor } from '../wait.ts';
  * crypto and keeps the frames per connection. With DAVE (the default; a client offering
  * max_dave_protocol_version 0 gets 0) each voice channel is an MLS media session (dave.ts),
  * and every person in the bot's channel is a simulated DAVE client (daveListener.ts) that
- * joins the group and decrypts the bot's end-to-end encrypted frames.
+ * joins the group, stays in it while in the channel, and decrypts the bot's E2EE frames.
  */
 
 export const CERT_DIR = new URL('../certs/', import.meta.url);
@@ -234,7 +234,7 @@ export class FakeVoiceServer {
     return this.listeners.filter((l) => l.guildId === guildId && !l.closed);
   }
 
-  /** The live simulated DAVE client of a person, if they are in the bot's channel. */
+  /** The live simulated DAVE client of a person (in a channel the bot connected to, while they stay there). */
   listenerFor(guildId: string, userId: string): DaveListener | undefined {
     return this.listenersIn(guildId).find((l) => l.userId === userId);
   }
@@ -251,21 +251,21 @@ export class FakeVoiceServer {
     return m;
   }
 
+  /**
+   * A person's client joins the channel's media session when the bot is connected there, and
+   * stays in it while the person stays in the channel, bot or not: when the bot leaves, the
+   * others get its removal and move to a new epoch (or the sole one left starts over), and when
+   * it comes back it is added to their group, as on Discord.
+   */
   private syncListeners(guildId: string): void {
     const conn = this.liveConnection(guildId);
     const guild = this.world?.guild(guildId);
-    const wanted = new Set<string>();
-    if (conn?.media && guild) {
-      for (const s of guild.voiceStates.values()) {
-        if (s.channelId === conn.channelId && !this.world!.users.get(s.userId)?.bot) wanted.add(s.userId);
-      }
-    }
-    for (const l of this.listenersIn(guildId)) {
-      if (!wanted.has(l.userId) || (conn && l.channelId !== conn.channelId)) l.disconnect();
-    }
-    for (const userId of wanted) {
-      if (this.listenerFor(guildId, userId)) continue;
-      const l = Object.assign(new DaveListener(userId, conn!.channelId, conn!.media!), { guildId });
+    const channelOf = (userId: string) => guild?.voiceStates.get(userId)?.channelId;
+    for (const l of this.listenersIn(guildId)) if (channelOf(l.userId) !== l.channelId) l.disconnect();
+    if (!conn?.media || !guild) return;
+    for (const s of guild.voiceStates.values()) {
+      if (s.channelId !== conn.channelId || this.world!.users.get(s.userId)?.bot || this.listenerFor(guildId, s.userId)) continue;
+      const l = Object.assign(new DaveListener(s.userId, conn.channelId, conn.media), { guildId });
       this.listeners.push(l);
       l.connect();
     }
@@ -402,7 +402,7 @@ export class FakeVoiceServer {
     let opus: Buffer | null = payload;
     if (e2ee) {
       // The SFU forwards the frame to everyone in the channel; each DAVE client decrypts it.
-      const heard = this.listenersIn(conn.guildId).map((l) => l.hear(conn.userId, payload));
+      const heard = this.listenersIn(conn.guildId).filter((l) => l.channelId === conn.channelId).map((l) => l.hear(conn.userId, payload));
       opus = heard.find((o) => o !== null) ?? null;
     }
     conn.frames.push({
