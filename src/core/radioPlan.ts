@@ -195,10 +195,11 @@ export function resumeRadio(state: RadioState): RadioState {
 const moved = (what: string, from: string, to: string) => (from === to ? '' : `${what} ${from} → ${to}`);
 
 /**
- * The next section and the state after it. `choice` is what the room voted for in the window
- * that closed before this section (null: no vote or a tie).
+ * The next section and the state after it. `choice` is what the room voted for in the window(s)
+ * that closed before this section (null or []: no vote, or a tie).
  */
-export function nextSection(state: RadioState, choice: RadioChoice | null = null): { spec: SectionSpec; state: RadioState } {
+export function nextSection(state: RadioState, choice: RadioChoice | readonly RadioChoice[] | null = null): { spec: SectionSpec; state: RadioState } {
+  const chosen: readonly RadioChoice[] = choice === null ? [] : typeof choice === 'string' ? [choice] : choice;
   const rng = createRng(hashString(`${state.seed}:${state.index}`));
   let { mood, energy, key, beatUnits } = state;
   let theme = { ...state.theme };
@@ -218,27 +219,28 @@ export function nextSection(state: RadioState, choice: RadioChoice | null = null
   if (theme.part < 0) {
     kind = 'open';
     theme = { seed: theme.seed, part: 0 };
-  } else if (choice === 'calmer' || choice === 'energy') {
+  } else if (chosen.length) {
+    // Every choice of the windows that closed before this section, in order: each moves one step.
     kind = 'develop';
-    const by = choice === 'calmer' ? -1 : 1;
-    const next = stepEnergy(energy, by);
-    // At the end of the energy scale the tempo still moves a step, so the choice is heard.
-    energy = next;
-    const { min, max } = unitRange(state.style);
-    beatUnits = Math.min(max, Math.max(min, beatUnits - by * 2));
     theme = { seed: theme.seed, part: 0 };
-  } else if (choice === 'happier' || choice === 'darker') {
-    kind = 'develop';
-    mood = stepMood(mood, choice === 'happier' ? 1 : -1);
-    key = relative(key, modeFor(mood, state.style));
-    theme = { seed: theme.seed, part: 0 };
-  } else if (choice === 'theme') {
-    kind = 'new';
-    newTheme();
-  } else if (choice === 'skip') {
-    kind = 'new';
-    newTheme();
-    modulate();
+    let renewed = false;
+    for (const c of chosen) {
+      if (c === 'calmer' || c === 'energy') {
+        const by = c === 'calmer' ? -1 : 1;
+        // At the end of the energy scale the tempo still moves a step, so the choice is heard.
+        energy = stepEnergy(energy, by);
+        const { min, max } = unitRange(state.style);
+        beatUnits = Math.min(max, Math.max(min, beatUnits - by * 2));
+      } else if (c === 'happier' || c === 'darker') {
+        mood = stepMood(mood, c === 'happier' ? 1 : -1);
+        key = relative(key, modeFor(mood, state.style));
+      } else {
+        kind = 'new';
+        if (!renewed) newTheme();
+        renewed = true;
+        if (c === 'skip') modulate();
+      }
+    }
   } else if (theme.part + 1 < MAX_THEME_PARTS) {
     kind = 'continue';
     theme = { seed: theme.seed, part: theme.part + 1 };
@@ -288,7 +290,7 @@ export function nextSection(state: RadioState, choice: RadioChoice | null = null
     lengthSamples,
     themeSeed: theme.seed,
     themePart: theme.part,
-    note: [kindWords(kind, choice), ...notes.filter(Boolean)].join('; '),
+    note: [kindWords(kind, chosen), ...notes.filter(Boolean)].join('; '),
   };
   return {
     spec,
@@ -296,8 +298,8 @@ export function nextSection(state: RadioState, choice: RadioChoice | null = null
   };
 }
 
-function kindWords(kind: SectionKind, choice: RadioChoice | null): string {
-  if (choice) return `the room chose ${choice === 'energy' ? 'more energy' : choice === 'theme' ? 'a new theme' : choice}`;
+function kindWords(kind: SectionKind, chosen: readonly RadioChoice[]): string {
+  if (chosen.length) return `the room chose ${chosen.map((c) => (c === 'energy' ? 'more energy' : c === 'theme' ? 'a new theme' : c)).join(', then ')}`;
   return { open: 'the theme opens', continue: 'the theme goes on', develop: 'the theme is developed', return: 'an earlier theme returns', new: 'a new theme comes in' }[kind];
 }
 

@@ -49,6 +49,12 @@ export async function composeSection(spec: SectionSpec, generator?: MelodyGenera
   return { ...sliced, bpm: spec.bpm, durationSec: barSec * spec.bars, meta: { ...sliced.meta, title: `${spec.style} radio, section ${spec.index + 1}` } };
 }
 
+/** A section's notes as played when cut after `bars` bars (to bring the room's choice in sooner); all of them when not cut. */
+export function cutSection(spec: SectionSpec, score: Score, bars: number | undefined): Score {
+  if (!bars || bars >= spec.bars) return score;
+  return sliceScore(score, 0, bars * ticksPerBar(parseMeter(spec.meter), PPQ));
+}
+
 /** Bars [from, to) of a score, moved to start at 0; notes cut at `to`, controllers as in force at `from`. */
 export function sliceScore(score: Score, from: number, to: number): Score {
   const tracks: ScoreTrack[] = score.tracks.map((t) => ({

@@ -40,16 +40,18 @@ export const RadioJobSchema = z.object({
   guildId: z.string().max(32),
   spec: SectionSpecSchema,
   previous: SectionSpecSchema.nullable(),
+  /** Bars of `previous` that play when it was cut short (a room's choice brought in sooner). */
+  previousBars: z.number().int().min(1).max(64).optional(),
   soundfont: z.string().max(200).optional(),
 });
 export type RadioJob = z.infer<typeof RadioJobSchema>;
 
-export function sectionKey(job: Pick<RadioJob, 'runId' | 'spec' | 'previous'>): string {
-  const hash = createHash('sha256').update(JSON.stringify([job.spec, job.previous])).digest('hex').slice(0, 16);
+export function sectionKey(job: Pick<RadioJob, 'runId' | 'spec' | 'previous' | 'previousBars'>): string {
+  const hash = createHash('sha256').update(JSON.stringify(job.previousBars ? [job.spec, job.previous, job.previousBars] : [job.spec, job.previous])).digest('hex').slice(0, 16);
   return `${RADIO_PREFIX}section:${job.runId}:${job.spec.index}:${hash}`;
 }
 
-export function sectionJobId(job: Pick<RadioJob, 'runId' | 'spec' | 'previous'>, attempt = 0): string {
+export function sectionJobId(job: Pick<RadioJob, 'runId' | 'spec' | 'previous' | 'previousBars'>, attempt = 0): string {
   return `radio-${sectionKey(job).slice(RADIO_PREFIX.length + 'section:'.length).replace(/:/g, '-')}${attempt ? `-hedge${attempt}` : ''}`;
 }
 

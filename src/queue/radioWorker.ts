@@ -9,7 +9,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient as Redis } from './redisConnection.ts';
 import type { Logger } from 'pino';
 import type { MelodyGenerator } from '../core/generator.ts';
-import { composeSection, planSectionRender } from '../core/radioSection.ts';
+import { composeSection, cutSection, planSectionRender } from '../core/radioSection.ts';
 import { renderSection } from '../render/radioRender.ts';
 import { packSection, RADIO_QUEUE, RADIO_SECTION_TTL_SEC, RadioJobSchema, sectionKey, type RadioJob } from './radioJobs.ts';
 import { logRedisErrors } from './redisErrors.ts';
@@ -34,7 +34,7 @@ export function startRadioWorker(opts: RadioWorkerOptions): { worker: Worker; cl
     const started = performance.now();
     log.info({ pid: process.pid }, 'radio section started');
     const score = await composeSection(data.spec, opts.generator);
-    const previous = data.previous ? { spec: data.previous, score: await composeSection(data.previous, opts.generator) } : null;
+    const previous = data.previous ? { spec: data.previous, score: cutSection(data.previous, await composeSection(data.previous, opts.generator), data.previousBars) } : null;
     const composedMs = performance.now() - started;
     const audio = await renderSection(planSectionRender(data.spec, score, previous), { soundfont: data.soundfont });
     await opts.connection.set(key, packSection(audio), 'EX', RADIO_SECTION_TTL_SEC);
