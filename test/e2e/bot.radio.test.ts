@@ -166,6 +166,7 @@ describe('/radio', () => {
     // Heard: the fake Discord received the first packet of the section carrying the choice.
     const audio = framesSince(guild, t0).filter((f) => !f.silence);
     const heardAt = (index: number) => audio[station.feed.marks.find((m) => m.index === index && !m.hold)!.packet]!.receivedAt;
+    console.log(`press → heard: alice ${heardAt(chosen.index) - pressedAt} ms, bob (just after her window closed) ${heardAt(second.index) - bobAt} ms`);
     expect(chosen.index).toBe(before.index + 1);
     expect(heardAt(chosen.index) - pressedAt).toBeLessThanOrEqual(30_000);
     expect(second.index).toBeGreaterThan(chosen.index);

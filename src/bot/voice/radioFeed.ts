@@ -123,10 +123,12 @@ const OPUS_TAGS = (() => {
 })();
 
 /**
- * The radio as a voice track: an endless Ogg Opus stream, one page per packet, read from the feed
- * as the player pulls it (the session demuxes Ogg Opus for every track). Reopening (a volume
- * change) carries on from where the feed is. Nothing is kept in memory but the rendered sections
- * the station holds.
+ * The radio as a voice track: an endless stream of Opus packets read from the feed as the player
+ * pulls them (at 100 % volume nothing is framed or demuxed: the player takes the packets as they
+ * are; the few it buffers are all the feed runs ahead of what is heard). At another volume the
+ * packets go as Ogg Opus through the same ffmpeg stage as any track. Reopening (a volume change)
+ * carries on from where the feed is. Nothing is kept in memory but the rendered sections the
+ * station holds.
  */
 export class RadioTrack extends Track {
   private reader: Readable | null = null;
@@ -149,13 +151,34 @@ export class RadioTrack extends Track {
 
   override onFailure(): void {}
 
-  /** At a volume other than 100 % the stream goes through the same ffmpeg stage as any track. */
-  override open(opts: { volume?: number } = {}): Readable {
-    const stream = this.openFeed();
-    return (opts.volume ?? 1) === 1 ? stream : ffmpegOgg(stream, { inputFormat: 'ogg', volume: opts.volume });
+  override streamType(volume: number): 'ogg' | 'opus' {
+    return volume === 1 ? 'opus' : 'ogg';
   }
 
-  private openFeed(): Readable {
+  override open(opts: { volume?: number } = {}): Readable {
+    const volume = opts.volume ?? 1;
+    return volume === 1 ? this.openPackets() : ffmpegOgg(this.openOgg(), { inputFormat: 'ogg', volume });
+  }
+
+  private openPackets(): Readable {
+    this.reader?.destroy();
+    this.openedAt = this.feed.packets;
+    // A few packets of buffer: the player pulls one every 20 ms.
+    const stream = new Readable({ objectMode: true, highWaterMark: 8, read: () => pump() });
+    const pump = (): void => {
+      if (stream.destroyed) return;
+      for (;;) {
+        const packet = this.feed.next();
+        if (!packet) return; // nothing rendered yet: kick() pumps again once the first section is there
+        if (!stream.push(packet)) return;
+      }
+    };
+    this.pump = pump;
+    this.reader = stream;
+    return stream;
+  }
+
+  private openOgg(): Readable {
     this.reader?.destroy();
     this.openedAt = this.feed.packets;
     let sequence = 0;
@@ -169,7 +192,7 @@ export class RadioTrack extends Track {
       }
       for (;;) {
         const packet = this.feed.next();
-        if (!packet) return; // nothing rendered yet: kick() pumps again once the first section is there
+        if (!packet) return;
         granule += BigInt(OPUS_FRAME);
         if (!stream.push(writePage({ headerType: 0, granule, serial, packets: [packet] }, sequence++))) return;
       }
