@@ -8,6 +8,9 @@
  *    a step of tempo drift, or what the room voted for;
  *  - `return`: an earlier theme comes back;
  *  - `new`: a new theme (a new seed) comes in.
+ * A planned modulation is prepared: the planner looks one section ahead, and the section before
+ * the change ends on the new key's dominant (SectionSpec.nextKey), so the first chord in the new
+ * key comes as a resolution.
  * Tempos are kept to quarter notes lasting a whole number of 20 ms (bpm = 3000 / k), so every bar
  * line falls on an Opus packet boundary and sections join at sample-exact points.
  */
@@ -70,6 +73,12 @@ export interface SectionSpec {
   lengthSamples: number;
   themeSeed: number;
   themePart: number;
+  /**
+   * The key the next section is planned in, when it modulates: this section ends on that key's
+   * dominant, so the next one's first chord arrives prepared. A room's choice is not planned:
+   * the section before it is rendered already.
+   */
+  nextKey?: KeySignature;
   /** What changed and why, in words (for the panel and logs). */
   note: string;
 }
@@ -198,7 +207,7 @@ const moved = (what: string, from: string, to: string) => (from === to ? '' : `$
  * The next section and the state after it. `choice` is what the room voted for in the window(s)
  * that closed before this section (null or []: no vote, or a tie).
  */
-export function nextSection(state: RadioState, choice: RadioChoice | readonly RadioChoice[] | null = null): { spec: SectionSpec; state: RadioState } {
+export function nextSection(state: RadioState, choice: RadioChoice | readonly RadioChoice[] | null = null, lookAhead = true): { spec: SectionSpec; state: RadioState } {
   const chosen: readonly RadioChoice[] = choice === null ? [] : typeof choice === 'string' ? [choice] : choice;
   const rng = createRng(hashString(`${state.seed}:${state.index}`));
   let { mood, energy, key, beatUnits } = state;
@@ -292,10 +301,13 @@ export function nextSection(state: RadioState, choice: RadioChoice | readonly Ra
     themePart: theme.part,
     note: [kindWords(kind, chosen), ...notes.filter(Boolean)].join('; '),
   };
-  return {
-    spec,
-    state: { ...state, mood, energy, key, beatUnits, theme, themes, index: state.index + 1, startSample: state.startSample + lengthSamples },
-  };
+  const after: RadioState = { ...state, mood, energy, key, beatUnits, theme, themes, index: state.index + 1, startSample: state.startSample + lengthSamples };
+  // The next section as planned (no vote): if it moves to another key, this one prepares it.
+  if (lookAhead) {
+    const next = nextSection(after, null, false).spec.key;
+    if (next.tonic !== key.tonic || next.mode !== key.mode) spec.nextKey = next;
+  }
+  return { spec, state: after };
 }
 
 function kindWords(kind: SectionKind, chosen: readonly RadioChoice[]): string {

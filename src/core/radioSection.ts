@@ -40,7 +40,7 @@ export async function composeSection(spec: SectionSpec, generator?: MelodyGenera
     loop: true,
     prompt: '',
   });
-  const { score } = await compose(request, generator);
+  const { score } = await compose(request, generator, spec.nextKey ? { cadenceTo: spec.nextKey } : {});
   const barTicks = ticksPerBar(meter, PPQ);
   const from = spec.themePart * spec.bars * barTicks;
   const to = from + spec.bars * barTicks;

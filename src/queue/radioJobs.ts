@@ -31,6 +31,7 @@ export const SectionSpecSchema = z.object({
   lengthSamples: z.number().int().positive(),
   themeSeed: z.number().int().min(0),
   themePart: z.number().int().min(0).max(16),
+  nextKey: z.object({ tonic: z.string().min(1).max(3), mode: z.string().refine((m) => (MODES as readonly string[]).includes(m)) }).optional(),
   note: z.string().max(500),
 });
 
