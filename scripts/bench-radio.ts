@@ -44,6 +44,8 @@ const MINUTES = Number(arg('minutes', '3'));
 const SECTION_SEC = arg('section', '15');
 const OUT = arg('out', '');
 const VOTE_EVERY_SEC = Number(arg('vote-every', '37'));
+/** A folder for a V8 CPU profile of the bot (written when it exits at the end). */
+const BOT_PROFILE = arg('bot-profile', '');
 const SAMPLE_MS = 5_000;
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
 
@@ -77,6 +79,12 @@ const botLogs: Log[] = [];
 let bot: ChildProcess | undefined;
 const worker = new WorkerProcess({ REDIS_URL: redis.url, TUNESMITH_DATA_DIR: dataDir, WORKER_CONCURRENCY: '1' });
 const cleanup = async () => {
+  if (bot && BOT_PROFILE && bot.exitCode === null) {
+    // A clean exit writes the profile.
+    const exited = new Promise((r) => bot!.once('exit', r));
+    bot.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  }
   bot?.kill('SIGKILL');
   await worker.stop();
   await discord.stop();
@@ -86,7 +94,7 @@ const cleanup = async () => {
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
 try {
-  bot = spawn(process.execPath, ['--import', 'tsx', 'src/bot/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  bot = spawn(process.execPath, [...(BOT_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', BOT_PROFILE] : []), '--import', 'tsx', 'src/bot/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let buffer = '';
   bot.stdout!.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -217,6 +225,11 @@ try {
     botCpuPctOfCore: Math.round(botCpuPct * 100) / 100,
     botIdleCpuPctOfCore: Math.round(botIdleCpuPct * 100) / 100,
     workerCpuSecPerMusicMinute: Math.round(workerCpuPerMin * 10) / 10,
+    sectionRenders: (() => {
+      const rendered = worker.logs.filter((l) => l.msg === 'radio section rendered');
+      const of = (field: string) => stats(rendered.map((l) => Number(l[field])));
+      return { n: rendered.length, ms: of('ms'), composeMs: of('composeMs'), synthMs: of('synthMs'), encodeMs: of('encodeMs') };
+    })(),
     botRssMb: { start: Math.round(samples[0]!.bot.rssMb), afterWarmup: Math.round(rssAfterWarmup), end: Math.round(rssEnd), max: Math.round(Math.max(...samples.map((s) => s.bot.rssMb))), growthAfterWarmupPct: Math.round(((rssEnd - rssAfterWarmup) / rssAfterWarmup) * 1000) / 10 },
     rssSeriesMb: samples.filter((_, i) => i % 12 === 0).map((s) => Math.round(s.bot.rssMb)),
   };
