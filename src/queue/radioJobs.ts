@@ -47,8 +47,13 @@ export const RadioJobSchema = z.object({
 });
 export type RadioJob = z.infer<typeof RadioJobSchema>;
 
+/** JSON with every object's keys sorted: the bot's spec and the worker's parsed copy (zod orders keys its own way) hash alike. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+}
+
 export function sectionKey(job: Pick<RadioJob, 'runId' | 'spec' | 'previous' | 'previousBars'>): string {
-  const hash = createHash('sha256').update(JSON.stringify(job.previousBars ? [job.spec, job.previous, job.previousBars] : [job.spec, job.previous])).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(canonicalJson([job.spec, job.previous, job.previousBars ?? null])).digest('hex').slice(0, 16);
   return `${RADIO_PREFIX}section:${job.runId}:${job.spec.index}:${hash}`;
 }
 
