@@ -12,7 +12,7 @@ import { writeBass } from './parts/bass.ts';
 import { writeLead } from './parts/lead.ts';
 import { STEP, intensityAt, velocityAt, voiceChord } from './parts/context.ts';
 import { GM, writeDrums } from './parts/drums.ts';
-import { planPiece, type Plan } from './plan/plan.ts';
+import { planPiece, type PieceShape, type Plan } from './plan/plan.ts';
 import type { CompositionRequest } from './request.ts';
 import { createRng, type Rng } from './rng.ts';
 import { DRUM_CHANNEL, PPQ, type Role, type Score, type ScoreNote, type ScoreTrack } from './score.ts';
@@ -82,9 +82,9 @@ const KEY_ATTEMPTS = 4;
  * times, and the closest is kept. Deterministic: the same request and seed give the same bytes, and a
  * piece in key at the first attempt is exactly what it was without the guard.
  */
-export async function compose(request: CompositionRequest, generator: MelodyGenerator = RuleBasedMelody): Promise<ComposeResult> {
+export async function compose(request: CompositionRequest, generator: MelodyGenerator = RuleBasedMelody, shape: PieceShape = {}): Promise<ComposeResult> {
   const rng = createRng(request.seed);
-  const plan = planPiece(request, rng.fork('plan'));
+  const plan = planPiece(request, rng.fork('plan'), shape);
   let best: { result: ComposeResult; margin: number } | null = null;
   for (let attempt = 0; attempt < KEY_ATTEMPTS; attempt++) {
     const result = await arrange(request, plan, generator, rng, attempt);

@@ -8,6 +8,9 @@
  *    a step of tempo drift, or what the room voted for;
  *  - `return`: an earlier theme comes back;
  *  - `new`: a new theme (a new seed) comes in.
+ * A planned modulation is prepared: the planner looks one section ahead, and the section before
+ * the change ends on the new key's dominant (SectionSpec.nextKey), so the first chord in the new
+ * key comes as a resolution.
  * Tempos are kept to quarter notes lasting a whole number of 20 ms (bpm = 3000 / k), so every bar
  * line falls on an Opus packet boundary and sections join at sample-exact points.
  */
@@ -70,6 +73,12 @@ export interface SectionSpec {
   lengthSamples: number;
   themeSeed: number;
   themePart: number;
+  /**
+   * The key the next section is planned in, when it modulates: this section ends on that key's
+   * dominant, so the next one's first chord arrives prepared. A room's choice is not planned:
+   * the section before it is rendered already.
+   */
+  nextKey?: KeySignature;
   /** What changed and why, in words (for the panel and logs). */
   note: string;
 }
@@ -195,10 +204,11 @@ export function resumeRadio(state: RadioState): RadioState {
 const moved = (what: string, from: string, to: string) => (from === to ? '' : `${what} ${from} → ${to}`);
 
 /**
- * The next section and the state after it. `choice` is what the room voted for in the window
- * that closed before this section (null: no vote or a tie).
+ * The next section and the state after it. `choice` is what the room voted for in the window(s)
+ * that closed before this section (null or []: no vote, or a tie).
  */
-export function nextSection(state: RadioState, choice: RadioChoice | null = null): { spec: SectionSpec; state: RadioState } {
+export function nextSection(state: RadioState, choice: RadioChoice | readonly RadioChoice[] | null = null, lookAhead = true): { spec: SectionSpec; state: RadioState } {
+  const chosen: readonly RadioChoice[] = choice === null ? [] : typeof choice === 'string' ? [choice] : choice;
   const rng = createRng(hashString(`${state.seed}:${state.index}`));
   let { mood, energy, key, beatUnits } = state;
   let theme = { ...state.theme };
@@ -218,27 +228,28 @@ export function nextSection(state: RadioState, choice: RadioChoice | null = null
   if (theme.part < 0) {
     kind = 'open';
     theme = { seed: theme.seed, part: 0 };
-  } else if (choice === 'calmer' || choice === 'energy') {
+  } else if (chosen.length) {
+    // Every choice of the windows that closed before this section, in order: each moves one step.
     kind = 'develop';
-    const by = choice === 'calmer' ? -1 : 1;
-    const next = stepEnergy(energy, by);
-    // At the end of the energy scale the tempo still moves a step, so the choice is heard.
-    energy = next;
-    const { min, max } = unitRange(state.style);
-    beatUnits = Math.min(max, Math.max(min, beatUnits - by * 2));
     theme = { seed: theme.seed, part: 0 };
-  } else if (choice === 'happier' || choice === 'darker') {
-    kind = 'develop';
-    mood = stepMood(mood, choice === 'happier' ? 1 : -1);
-    key = relative(key, modeFor(mood, state.style));
-    theme = { seed: theme.seed, part: 0 };
-  } else if (choice === 'theme') {
-    kind = 'new';
-    newTheme();
-  } else if (choice === 'skip') {
-    kind = 'new';
-    newTheme();
-    modulate();
+    let renewed = false;
+    for (const c of chosen) {
+      if (c === 'calmer' || c === 'energy') {
+        const by = c === 'calmer' ? -1 : 1;
+        // At the end of the energy scale the tempo still moves a step, so the choice is heard.
+        energy = stepEnergy(energy, by);
+        const { min, max } = unitRange(state.style);
+        beatUnits = Math.min(max, Math.max(min, beatUnits - by * 2));
+      } else if (c === 'happier' || c === 'darker') {
+        mood = stepMood(mood, c === 'happier' ? 1 : -1);
+        key = relative(key, modeFor(mood, state.style));
+      } else {
+        kind = 'new';
+        if (!renewed) newTheme();
+        renewed = true;
+        if (c === 'skip') modulate();
+      }
+    }
   } else if (theme.part + 1 < MAX_THEME_PARTS) {
     kind = 'continue';
     theme = { seed: theme.seed, part: theme.part + 1 };
@@ -288,16 +299,19 @@ export function nextSection(state: RadioState, choice: RadioChoice | null = null
     lengthSamples,
     themeSeed: theme.seed,
     themePart: theme.part,
-    note: [kindWords(kind, choice), ...notes.filter(Boolean)].join('; '),
+    note: [kindWords(kind, chosen), ...notes.filter(Boolean)].join('; '),
   };
-  return {
-    spec,
-    state: { ...state, mood, energy, key, beatUnits, theme, themes, index: state.index + 1, startSample: state.startSample + lengthSamples },
-  };
+  const after: RadioState = { ...state, mood, energy, key, beatUnits, theme, themes, index: state.index + 1, startSample: state.startSample + lengthSamples };
+  // The next section as planned (no vote): if it moves to another key, this one prepares it.
+  if (lookAhead) {
+    const next = nextSection(after, null, false).spec.key;
+    if (next.tonic !== key.tonic || next.mode !== key.mode) spec.nextKey = next;
+  }
+  return { spec, state: after };
 }
 
-function kindWords(kind: SectionKind, choice: RadioChoice | null): string {
-  if (choice) return `the room chose ${choice === 'energy' ? 'more energy' : choice === 'theme' ? 'a new theme' : choice}`;
+function kindWords(kind: SectionKind, chosen: readonly RadioChoice[]): string {
+  if (chosen.length) return `the room chose ${chosen.map((c) => (c === 'energy' ? 'more energy' : c === 'theme' ? 'a new theme' : c)).join(', then ')}`;
   return { open: 'the theme opens', continue: 'the theme goes on', develop: 'the theme is developed', return: 'an earlier theme returns', new: 'a new theme comes in' }[kind];
 }
 

@@ -40,13 +40,19 @@ export async function composeSection(spec: SectionSpec, generator?: MelodyGenera
     loop: true,
     prompt: '',
   });
-  const { score } = await compose(request, generator);
+  const { score } = await compose(request, generator, spec.nextKey ? { cadenceTo: spec.nextKey } : {});
   const barTicks = ticksPerBar(meter, PPQ);
   const from = spec.themePart * spec.bars * barTicks;
   const to = from + spec.bars * barTicks;
   if (Math.abs(score.endTick - to) > 1) throw new Error(`the theme came out ${score.endTick / barTicks} bars long, ${to / barTicks} were asked for`);
   const sliced = sliceScore(score, from, to);
   return { ...sliced, bpm: spec.bpm, durationSec: barSec * spec.bars, meta: { ...sliced.meta, title: `${spec.style} radio, section ${spec.index + 1}` } };
+}
+
+/** A section's notes as played when cut after `bars` bars (to bring the room's choice in sooner); all of them when not cut. */
+export function cutSection(spec: SectionSpec, score: Score, bars: number | undefined): Score {
+  if (!bars || bars >= spec.bars) return score;
+  return sliceScore(score, 0, bars * ticksPerBar(parseMeter(spec.meter), PPQ));
 }
 
 /** Bars [from, to) of a score, moved to start at 0; notes cut at `to`, controllers as in force at `from`. */

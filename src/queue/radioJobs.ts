@@ -31,6 +31,7 @@ export const SectionSpecSchema = z.object({
   lengthSamples: z.number().int().positive(),
   themeSeed: z.number().int().min(0),
   themePart: z.number().int().min(0).max(16),
+  nextKey: z.object({ tonic: z.string().min(1).max(3), mode: z.string().refine((m) => (MODES as readonly string[]).includes(m)) }).optional(),
   note: z.string().max(500),
 });
 
@@ -40,16 +41,23 @@ export const RadioJobSchema = z.object({
   guildId: z.string().max(32),
   spec: SectionSpecSchema,
   previous: SectionSpecSchema.nullable(),
+  /** Bars of `previous` that play when it was cut short (a room's choice brought in sooner). */
+  previousBars: z.number().int().min(1).max(64).optional(),
   soundfont: z.string().max(200).optional(),
 });
 export type RadioJob = z.infer<typeof RadioJobSchema>;
 
-export function sectionKey(job: Pick<RadioJob, 'runId' | 'spec' | 'previous'>): string {
-  const hash = createHash('sha256').update(JSON.stringify([job.spec, job.previous])).digest('hex').slice(0, 16);
+/** JSON with every object's keys sorted: the bot's spec and the worker's parsed copy (zod orders keys its own way) hash alike. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+}
+
+export function sectionKey(job: Pick<RadioJob, 'runId' | 'spec' | 'previous' | 'previousBars'>): string {
+  const hash = createHash('sha256').update(canonicalJson([job.spec, job.previous, job.previousBars ?? null])).digest('hex').slice(0, 16);
   return `${RADIO_PREFIX}section:${job.runId}:${job.spec.index}:${hash}`;
 }
 
-export function sectionJobId(job: Pick<RadioJob, 'runId' | 'spec' | 'previous'>, attempt = 0): string {
+export function sectionJobId(job: Pick<RadioJob, 'runId' | 'spec' | 'previous' | 'previousBars'>, attempt = 0): string {
   return `radio-${sectionKey(job).slice(RADIO_PREFIX.length + 'section:'.length).replace(/:/g, '-')}${attempt ? `-hedge${attempt}` : ''}`;
 }
 

@@ -9,7 +9,9 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient as Redis } from './redisConnection.ts';
 import type { Logger } from 'pino';
 import type { MelodyGenerator } from '../core/generator.ts';
-import { composeSection, planSectionRender } from '../core/radioSection.ts';
+import type { SectionSpec } from '../core/radioPlan.ts';
+import type { Score } from '../core/score.ts';
+import { composeSection, cutSection, planSectionRender } from '../core/radioSection.ts';
 import { renderSection } from '../render/radioRender.ts';
 import { packSection, RADIO_QUEUE, RADIO_SECTION_TTL_SEC, RadioJobSchema, sectionKey, type RadioJob } from './radioJobs.ts';
 import { logRedisErrors } from './redisErrors.ts';
@@ -23,7 +25,23 @@ export interface RadioWorkerOptions {
   stalledCheckMs?: number;
 }
 
+/** Sections composed lately: a section's job composes the one before it again, which this worker most likely composed for its own job. */
+const COMPOSED_KEPT = 8;
+
 export function startRadioWorker(opts: RadioWorkerOptions): { worker: Worker; close(): Promise<void> } {
+  const composed = new Map<string, Promise<Score>>();
+  // Composition is deterministic (spec and seed): the same spec gives the same notes.
+  const composeOnce = (spec: SectionSpec): Promise<Score> => {
+    const key = JSON.stringify(spec);
+    let score = composed.get(key);
+    if (!score) {
+      score = composeSection(spec, opts.generator);
+      score.catch(() => composed.delete(key));
+      composed.set(key, score);
+      if (composed.size > COMPOSED_KEPT) composed.delete(composed.keys().next().value!);
+    }
+    return score;
+  };
   const processor = async (job: Job<RadioJob>) => {
     const parsed = RadioJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid radio job: ${parsed.error.message}`);
@@ -33,8 +51,8 @@ export function startRadioWorker(opts: RadioWorkerOptions): { worker: Worker; cl
     const log = opts.logger.child({ radio: data.runId, section: data.spec.index, jobId: job.id });
     const started = performance.now();
     log.info({ pid: process.pid }, 'radio section started');
-    const score = await composeSection(data.spec, opts.generator);
-    const previous = data.previous ? { spec: data.previous, score: await composeSection(data.previous, opts.generator) } : null;
+    const score = await composeOnce(data.spec);
+    const previous = data.previous ? { spec: data.previous, score: cutSection(data.previous, await composeOnce(data.previous), data.previousBars) } : null;
     const composedMs = performance.now() - started;
     const audio = await renderSection(planSectionRender(data.spec, score, previous), { soundfont: data.soundfont });
     await opts.connection.set(key, packSection(audio), 'EX', RADIO_SECTION_TTL_SEC);

@@ -11,7 +11,7 @@
  * step, as joinOpus relies on for the two halves of a split render).
  */
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENCODER_PRE_ROLL_PACKETS, type SectionRender } from '../core/radioSection.ts';
 import { encodeMidi } from '../midi/encodeMidi.ts';
@@ -22,6 +22,7 @@ import { OPUS_FRAME, readOggPackets } from './oggOpus.ts';
 import { resolveSoundFont } from './soundfont.ts';
 import { BYTES_PER_FRAME, fluidsynthArgs, spawnSynth } from './synth.ts';
 import { findTools } from './tools.ts';
+import { startWarmFileJob, SynthDaemonDied, synthdBinary, warmSynthWanted } from './warm/warmSynth.ts';
 
 /** The radio's level: fluidsynth's gain for the font times this (no normalisation, see above). */
 export const RADIO_GAIN_SCALE = 3.5;
@@ -44,14 +45,10 @@ export async function renderSection(plan: SectionRender, opts: { soundfont?: str
   const scratch = await makeScratchDir();
   const guard = new ProcessGuard({ signal: opts.signal, timeoutMs: 120_000, what: 'radio section render' });
   try {
-    const midiPath = join(scratch.dir, 'section.mid');
-    await writeFile(midiPath, encodeMidi(midi));
+    const midiBytes = encodeMidi(midi);
+    const gain = font.gain * RADIO_GAIN_SCALE;
     const t0 = performance.now();
-    const synth = spawnSynth(tools.fluidsynth, fluidsynthArgs(font, midiPath, {}, font.gain * RADIO_GAIN_SCALE), guard);
-    const chunks: Buffer[] = [];
-    synth.stdout.on('data', (c: Buffer) => chunks.push(c));
-    await synth.exited;
-    const rendered = Buffer.concat(chunks);
+    const rendered = (await warmSynthReady()) ? await synthWarm(font.path, midiBytes, plan.totalSamples, gain, join(scratch.dir, 'section.pcm'), guard) : await synthCli(tools.fluidsynth, font, midiBytes, gain, join(scratch.dir, 'section.mid'), guard);
     const t1 = performance.now();
 
     // Encoder input: from ENCODER_PRE_ROLL_PACKETS before the join to the end of the hold (+ look-ahead).
@@ -70,6 +67,48 @@ export async function renderSection(plan: SectionRender, opts: { soundfont?: str
   } finally {
     guard.dispose();
     await scratch.remove();
+  }
+}
+
+/**
+ * On the worker's warm synthesiser (warm/warmSynth.ts, the one compose renders use): no fluidsynth
+ * start or SoundFont load per section. A daemon that dies mid-job is replaced and the section
+ * synthesised again once.
+ */
+async function synthWarm(fontPath: string, midi: Uint8Array, frames: number, gain: number, pcmPath: string, guard: ProcessGuard): Promise<Buffer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const job = await startWarmFileJob(fontPath, 48_000, { midi, frames, gain, reverb: true, chorus: false, path: pcmPath, measureStart: 0, measureFrames: frames }, guard);
+      await job.stats;
+      return await readFile(pcmPath);
+    } catch (e) {
+      if (e instanceof SynthDaemonDied && attempt === 1 && !guard.failedWith) continue;
+      throw e;
+    }
+  }
+}
+
+/** The fluidsynth CLI, where no warm synthesiser can run (TUNESMITH_WARM_SYNTH=0, or the daemon could not be built). */
+async function synthCli(fluidsynth: string, font: ReturnType<typeof resolveSoundFont>, midi: Uint8Array, gain: number, midiPath: string, guard: ProcessGuard): Promise<Buffer> {
+  await writeFile(midiPath, midi);
+  const synth = spawnSynth(fluidsynth, fluidsynthArgs(font, midiPath, {}, gain), guard);
+  const chunks: Buffer[] = [];
+  synth.stdout.on('data', (c: Buffer) => chunks.push(c));
+  await synth.exited;
+  return Buffer.concat(chunks);
+}
+
+let warmWarned = false;
+/** Whether sections use the warm synthesiser: wanted, and the daemon could be built (else one warning, and the CLI). */
+async function warmSynthReady(): Promise<boolean> {
+  if (!warmSynthWanted()) return false;
+  try {
+    await synthdBinary();
+    return true;
+  } catch (e) {
+    if (!warmWarned) process.emitWarning(`${(e as Error).message}; radio sections render with the fluidsynth CLI`, 'TunesmithWarning');
+    warmWarned = true;
+    return false;
   }
 }
 

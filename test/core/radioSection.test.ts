@@ -5,6 +5,9 @@ import { composeSection, planSectionRender, PRE_ROLL_SEC } from '../../src/core/
 import { CompositionRequestSchema } from '../../src/core/request.ts';
 import { ticksPerBar } from '../../src/core/score.ts';
 import { parseMeter } from '../../src/core/radioPlan.ts';
+import { dominantChord } from '../../src/core/plan/harmony.ts';
+import { StyleCatalog } from '../../src/core/catalog/index.ts';
+import { DRUM_CHANNEL } from '../../src/core/score.ts';
 
 function specs(n: number, state: RadioState = startRadio({ style: 'lofi', mood: 'calm', seed: 7, sectionSec: 15 })): SectionSpec[] {
   const out: SectionSpec[] = [];
@@ -58,5 +61,28 @@ describe('radio sections', () => {
     const plan = planSectionRender(s0!, await composeSection(s0!), null);
     expect(plan.joinSample).toBe(0);
     expect(plan.tempos).toEqual([{ tick: 0, bpm: s0!.bpm }]);
+  });
+
+  it('prepares a planned key change: the section before it ends on the new key\'s dominant', async () => {
+    const all = specs(40, startRadio({ style: 'lofi', mood: 'calm', seed: 42, sectionSec: 15 }));
+    const sameKey = (a: SectionSpec['key'], b: SectionSpec['key']) => a.tonic === b.tonic && a.mode === b.mode;
+    const pairs = all.slice(0, -1).map((a, i) => [a, all[i + 1]!] as const);
+    const changes = pairs.filter(([a, b]) => !sameKey(a.key, b.key));
+    expect(changes.length).toBeGreaterThanOrEqual(2);
+    for (const [a, b] of pairs) expect(a.nextKey, `section ${a.index}`).toEqual(sameKey(a.key, b.key) ? undefined : b.key);
+    const style = StyleCatalog.style('lofi');
+    for (const [a, b] of changes.slice(0, 2)) {
+      const score = await composeSection(a);
+      const dominant = dominantChord(b.key, style.chordFlavor, style.diatonic);
+      const last = score.chords.at(-1)!;
+      expect(last.symbol, `section ${a.index} (${a.key.tonic} ${a.key.mode}) → ${b.key.tonic} ${b.key.mode}`).toBe(dominant.symbol);
+      expect(last.endTick).toBe(score.endTick);
+      // What sounds in that last chord is the dominant: the bass on its root, most pitched onsets its tones.
+      const onsets = score.tracks.filter((t) => t.channel !== DRUM_CHANNEL).flatMap((t) => t.notes.filter((n) => n.tick >= last.startTick).map((n) => ({ role: t.role, pc: n.pitch % 12 })));
+      const bass = onsets.filter((o) => o.role === 'bass');
+      expect(bass.length).toBeGreaterThan(0);
+      expect(bass[0]!.pc).toBe(dominant.rootPc);
+      expect(onsets.filter((o) => dominant.pcs.includes(o.pc)).length / onsets.length).toBeGreaterThan(0.6);
+    }
   });
 });

@@ -41,7 +41,7 @@ export const radioSay = {
   busy: (channelId: string) => `Something else is playing in <#${channelId}>. /stop it first, then start the radio.`,
   notOn: 'The radio is not on in this server. Start it with /radio start.',
   notListening: (channelId: string) => `Only listeners in <#${channelId}> can vote. Join it, then press again.`,
-  votedAlready: 'You have voted in this window already. The next window opens with the next section.',
+  votedAlready: 'You have voted in this window already. It closes a few seconds after its first vote; the next vote after that opens a new one.',
 };
 
 export class RadioManager {

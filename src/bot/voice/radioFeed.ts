@@ -15,6 +15,11 @@ export interface FeedSection {
   index: number;
   main: Buffer[];
   hold: Buffer[];
+  /**
+   * Packets of `main` played when the section is cut at a bar line (the room's choice comes in
+   * sooner: src/core/radioSteer.ts). Its hold is then the bar before the cut, repeated.
+   */
+  cut?: number;
 }
 
 /** Where in the feed a section (or one of its hold bars) began. */
@@ -28,6 +33,7 @@ export class RadioFeed {
   private current: FeedSection | null = null;
   private position = 0;
   private holding = false;
+  private holdList: Buffer[] = [];
   /** Packets handed out so far. */
   packets = 0;
   /** Hold packets handed out so far (the workers were late by this many × 20 ms). */
@@ -46,6 +52,14 @@ export class RadioFeed {
     return this.current?.index ?? -1;
   }
 
+  /** Where the section being handed out is: packets of its main part out, how many it plays, whether its last bar is repeating. */
+  get place(): { index: number; position: number; end: number; barPackets: number; holding: boolean } | null {
+    const s = this.current;
+    if (!s) return null;
+    const end = Math.min(s.cut ?? s.main.length, s.main.length);
+    return { index: s.index, position: this.holding ? end : this.position, end, barPackets: s.hold.length, holding: this.holding };
+  }
+
   next(): Buffer | null {
     if (!this.current) {
       const first = this.following(-1);
@@ -53,8 +67,9 @@ export class RadioFeed {
       this.enter(first, false);
     }
     for (;;) {
-      const list = this.holding ? this.current!.hold : this.current!.main;
-      if (this.position < list.length) {
+      const list = this.holding ? this.holdList : this.current!.main;
+      const end = this.holding ? list.length : Math.min(this.current!.cut ?? list.length, list.length);
+      if (this.position < end) {
         this.packets++;
         if (this.holding) this.heldPackets++;
         return list[this.position++]!;
@@ -79,6 +94,8 @@ export class RadioFeed {
     this.current = section;
     this.holding = hold;
     this.position = 0;
+    const cut = section.cut;
+    this.holdList = hold && cut !== undefined && cut < section.main.length ? section.main.slice(Math.max(0, cut - section.hold.length), cut) : section.hold;
     const last = this.marks.at(-1);
     // One mark per stretch of holding, not one per repeated bar.
     if (!(hold && last?.hold && last.index === section.index)) this.marks.push({ packet: this.packets, index: section.index, hold });
@@ -106,10 +123,12 @@ const OPUS_TAGS = (() => {
 })();
 
 /**
- * The radio as a voice track: an endless Ogg Opus stream, one page per packet, read from the feed
- * as the player pulls it (the session demuxes Ogg Opus for every track). Reopening (a volume
- * change) carries on from where the feed is. Nothing is kept in memory but the rendered sections
- * the station holds.
+ * The radio as a voice track: an endless stream of Opus packets read from the feed as the player
+ * pulls them (at 100 % volume nothing is framed or demuxed: the player takes the packets as they
+ * are; the few it buffers are all the feed runs ahead of what is heard). At another volume the
+ * packets go as Ogg Opus through the same ffmpeg stage as any track. Reopening (a volume change)
+ * carries on from where the feed is. Nothing is kept in memory but the rendered sections the
+ * station holds.
  */
 export class RadioTrack extends Track {
   private reader: Readable | null = null;
@@ -132,13 +151,34 @@ export class RadioTrack extends Track {
 
   override onFailure(): void {}
 
-  /** At a volume other than 100 % the stream goes through the same ffmpeg stage as any track. */
-  override open(opts: { volume?: number } = {}): Readable {
-    const stream = this.openFeed();
-    return (opts.volume ?? 1) === 1 ? stream : ffmpegOgg(stream, { inputFormat: 'ogg', volume: opts.volume });
+  override streamType(volume: number): 'ogg' | 'opus' {
+    return volume === 1 ? 'opus' : 'ogg';
   }
 
-  private openFeed(): Readable {
+  override open(opts: { volume?: number } = {}): Readable {
+    const volume = opts.volume ?? 1;
+    return volume === 1 ? this.openPackets() : ffmpegOgg(this.openOgg(), { inputFormat: 'ogg', volume });
+  }
+
+  private openPackets(): Readable {
+    this.reader?.destroy();
+    this.openedAt = this.feed.packets;
+    // A few packets of buffer: the player pulls one every 20 ms.
+    const stream = new Readable({ objectMode: true, highWaterMark: 8, read: () => pump() });
+    const pump = (): void => {
+      if (stream.destroyed) return;
+      for (;;) {
+        const packet = this.feed.next();
+        if (!packet) return; // nothing rendered yet: kick() pumps again once the first section is there
+        if (!stream.push(packet)) return;
+      }
+    };
+    this.pump = pump;
+    this.reader = stream;
+    return stream;
+  }
+
+  private openOgg(): Readable {
     this.reader?.destroy();
     this.openedAt = this.feed.packets;
     let sequence = 0;
@@ -152,7 +192,7 @@ export class RadioTrack extends Track {
       }
       for (;;) {
         const packet = this.feed.next();
-        if (!packet) return; // nothing rendered yet: kick() pumps again once the first section is there
+        if (!packet) return;
         granule += BigInt(OPUS_FRAME);
         if (!stream.push(writePage({ headerType: 0, granule, serial, packets: [packet] }, sequence++))) return;
       }

@@ -55,7 +55,7 @@ export function panelContent(v: PanelView): string {
     if (v.holding) lines.push('⏳ The next section is late: holding the last bar until it is ready.');
   }
   if (v.voters) lines.push(`🗳️ This window: ${countsLine(v.votes)} (${v.voters} vote${v.voters > 1 ? 's' : ''}); the majority moves the next section one step.`);
-  else lines.push('🗳️ Listeners in the voice channel can vote (one vote each per section); the majority moves the next section one step.');
+  else lines.push('🗳️ Listeners in the voice channel can vote (one vote each per window; a window closes a few seconds after its first vote); the majority moves the next section one step, heard within 30 s.');
   const r = v.result;
   if (r?.choice && r.from !== null) lines.push(`✅ The room chose **${choiceWords(r.choice)}** (${r.counts[r.choice]} of ${r.voters}): from section ${r.from + 1}.`);
   else if (r) lines.push(`⚖️ Last window was a tie (${countsLine(r.counts)}): nothing changed.`);

@@ -4,17 +4,19 @@
  * for the feed (radioFeed.ts), counts the room's votes per window, keeps the panel up to date and
  * the radio's record in Redis (so a restarted bot resumes it).
  *
- * Vote windows: one per section heard; it closes VOTE_LEAD_SEC before that section ends, and the
- * winning choice re-plans every section not yet handed to the player (the one after is rendered
- * afresh with the choice applied, so it is heard in the first section that starts after the
- * window closed: at most one section, ≤ 30 s, after the press).
+ * Vote windows (src/core/radioSteer.ts): a window opens with its first vote and closes a few
+ * seconds later, or once the next section to start can still be rendered afresh. The winning
+ * choice re-plans every section not yet handed to the player; the one after the section being fed
+ * carries it, rendered afresh and asked for ahead of the rest, and the section being fed is cut
+ * at a bar line when its end is further than the render needs. Press → heard ≤ 30 s.
  */
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Guild } from 'discord.js';
 import type { RedisClient as Redis } from '../../queue/redisConnection.ts';
 import type { Logger } from 'pino';
-import { nextSection, tally, type RadioChoice, type RadioState, type SectionSpec } from '../../core/radioPlan.ts';
+import { barSamples, nextSection, tally, type RadioChoice, type RadioState, type SectionSpec } from '../../core/radioPlan.ts';
+import { RENDER_BUDGET_SEC, steer, VOTE_WINDOW_SEC } from '../../core/radioSteer.ts';
 import { sectionJobId, sectionKey, unpackSection, type RadioJob } from '../../queue/radioJobs.ts';
 import { RadioFeed, RadioTrack, type FeedSection } from './radioFeed.ts';
 import { panelMessage, type PanelView } from './radioPanel.ts';
@@ -23,7 +25,6 @@ import type { GuildSession } from './session.ts';
 
 /** Sections planned and asked for beyond the one being handed to the player. */
 export const SECTIONS_AHEAD = 2;
-const VOTE_LEAD_SEC = 8;
 /** How often rendered sections are looked for and what is heard is followed (the feed reads ~1 s ahead). */
 const TICK_MS = 500;
 /** A section not there this long after it was asked for is asked for again (at most twice). */
@@ -32,7 +33,11 @@ const PANEL_MIN_INTERVAL_MS = 1_500;
 
 interface Planned {
   spec: SectionSpec;
-  previous: SectionSpec | null;
+  job: RadioJob;
+  /** The room's choices this section carries (windows that closed before it started). */
+  choices: RadioChoice[];
+  /** Bars it plays when cut short to bring a choice in sooner (null: all its bars). */
+  cutBars: number | null;
   /** The planner's state after this section. */
   after: RadioState;
   key: string;
@@ -65,10 +70,11 @@ export class RadioStation {
   readonly track: RadioTrack;
   private readonly planned: Planned[] = [];
   private readonly votes = new Map<string, RadioChoice>();
-  /** The section whose vote window is open (-1: none yet) and whether it has closed. */
-  private windowSection = -1;
-  private windowClosed = false;
-  private pendingChoice: RadioChoice | null = null;
+  /** When the open window's first vote came (null: no window open). */
+  private windowOpenedAt: number | null = null;
+  /** The window could have closed but the next section starts too soon to carry its choice. */
+  private windowWaiting = false;
+  private pendingChoices: RadioChoice[] = [];
   private lastResult: PanelView['result'] = null;
   private heard: { index: number; hold: boolean; since: number } | null = null;
   private timer: NodeJS.Timeout | undefined;
@@ -79,8 +85,8 @@ export class RadioStation {
   /** Something the panel shows changed since it was last drawn. */
   private panelDirty = true;
   stopped = false;
-  /** Vote → heard: when each window with a winner closed, and the section that carries it. */
-  readonly choices: { choice: RadioChoice; closedAt: number; index: number; heardAt?: number }[] = [];
+  /** Vote → heard: each window with a winner (its first vote, when it closed), the section that carries it, when that was heard. */
+  readonly choices: { choice: RadioChoice; openedAt: number; closedAt: number; index: number; cutPackets: number | null; heardAt?: number }[] = [];
   private readonly log: Logger;
 
   constructor(private readonly opts: StationOptions) {
@@ -113,6 +119,7 @@ export class RadioStation {
     if (!listening) return { ok: false, counts: {} };
     if (this.votes.has(userId)) return { ok: false, counts: tally(this.votes.values()).counts };
     this.votes.set(userId, choice);
+    this.windowOpenedAt ??= Date.now();
     this.panelDirty = true;
     void this.updatePanel(true);
     return { ok: true, counts: tally(this.votes.values()).counts };
@@ -133,7 +140,7 @@ export class RadioStation {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
-    for (const p of this.planned) if (!p.section) void this.opts.queue.remove(sectionJobId({ runId: this.runId, spec: p.spec, previous: p.previous })).catch(() => {});
+    for (const p of this.planned) if (!p.section) void this.opts.queue.remove(sectionJobId(p.job)).catch(() => {});
     this.log.info({ reason, packets: this.feed.packets, heldPackets: this.feed.heldPackets }, 'radio stopped');
     // A bot shutting down keeps the record: the next start resumes the radio.
     if (reason !== 'shutdown') void this.opts.store.drop(this.guildId).catch(() => {});
@@ -154,27 +161,30 @@ export class RadioStation {
     return next?.section ?? null;
   }
 
-  /** Keep SECTIONS_AHEAD sections planned and asked for beyond the one being fed. */
-  private ensurePlanned(): void {
+  /** Keep SECTIONS_AHEAD sections planned and asked for beyond the one being fed (`urgent`: the first one new goes ahead of the queue). */
+  private ensurePlanned(urgent = false): void {
     const feeding = this.feed.feeding;
     // Forget what is long played (an endless radio must not grow).
     while (this.planned.length && this.planned[0]!.spec.index < feeding - 1 && this.planned[0]!.spec.index < (this.heard?.index ?? 0) - 1) this.planned.shift();
     while ((this.planned.at(-1)?.spec.index ?? -1) < Math.max(feeding, 0) + SECTIONS_AHEAD) {
       const last = this.planned.at(-1);
       const before = last ? last.after : this.opts.state;
-      const { spec, state } = nextSection(before, this.pendingChoice);
-      this.pendingChoice = null;
+      const choices = this.pendingChoices;
+      const { spec, state } = nextSection(before, choices);
+      this.pendingChoices = [];
       const previous = last?.spec ?? null;
-      const job: RadioJob = { runId: this.runId, guildId: this.guildId, spec, previous, ...(this.opts.soundfont ? { soundfont: this.opts.soundfont } : {}) };
-      const planned: Planned = { spec, previous, after: state, key: sectionKey(job), requestedAt: Date.now(), hedges: 0, section: null };
+      const job: RadioJob = { runId: this.runId, guildId: this.guildId, spec, previous, ...(last?.cutBars ? { previousBars: last.cutBars } : {}), ...(this.opts.soundfont ? { soundfont: this.opts.soundfont } : {}) };
+      const planned: Planned = { spec, job, choices, cutBars: null, after: state, key: sectionKey(job), requestedAt: Date.now(), hedges: 0, section: null };
       this.planned.push(planned);
-      void this.request(job, 0);
+      void this.request(job, 0, urgent);
+      urgent = false;
     }
   }
 
-  private async request(job: RadioJob, attempt: number): Promise<void> {
+  private async request(job: RadioJob, attempt: number, urgent = false): Promise<void> {
     try {
-      await this.opts.queue.add('section', job, { jobId: sectionJobId(job, attempt), attempts: 3, backoff: { type: 'fixed', delay: 500 }, removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } });
+      // lifo: a section carrying the room's choice is rendered before the ones planned after it.
+      await this.opts.queue.add('section', job, { jobId: sectionJobId(job, attempt), lifo: urgent, attempts: 3, backoff: { type: 'fixed', delay: 500 }, removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } });
     } catch (error) {
       this.log.warn({ err: error instanceof Error ? error.message : String(error), section: job.spec.index }, 'could not ask for a radio section');
     }
@@ -197,9 +207,10 @@ export class RadioStation {
     if (wanted && wanted.hedges < 2 && Date.now() - wanted.requestedAt > HEDGE_AFTER_MS * (wanted.hedges + 1)) {
       wanted.hedges++;
       this.log.warn({ section: wanted.spec.index, hedge: wanted.hedges }, 'radio section late: asking again');
-      await this.request({ runId: this.runId, guildId: this.guildId, spec: wanted.spec, previous: wanted.previous, ...(this.opts.soundfont ? { soundfont: this.opts.soundfont } : {}) }, wanted.hedges);
+      await this.request(wanted.job, wanted.hedges, true);
     }
     this.followHearing();
+    if (this.windowOpenedAt !== null && Date.now() - this.windowOpenedAt >= VOTE_WINDOW_SEC * 1000) this.closeWindow();
     this.ensurePlanned();
     await this.updatePanel(false);
   }
@@ -216,44 +227,57 @@ export class RadioStation {
       if (mark.hold) this.log.warn({ section: mark.index, packet: mark.packet }, 'radio holding: the next section is late');
       const p = this.planned.find((x) => x.spec.index === mark.index);
       if (isNew && p) {
-        this.log.info({ section: p.spec.index, packet: mark.packet, kind: p.spec.kind, key: p.spec.key, bpm: Number(p.spec.bpm.toFixed(2)), mood: p.spec.mood, energy: p.spec.energy }, 'radio section playing');
+        this.log.info({ section: p.spec.index, packet: mark.packet, aheadPackets: this.feed.packets - at, kind: p.spec.kind, key: p.spec.key, bpm: Number(p.spec.bpm.toFixed(2)), mood: p.spec.mood, energy: p.spec.energy }, 'radio section playing');
         for (const c of this.choices) if (c.index === p.spec.index && c.heardAt === undefined) c.heardAt = Date.now();
-        this.windowSection = p.spec.index;
-        this.windowClosed = false;
         void this.opts.store.save({ guildId: this.guildId, voiceChannelId: this.channelId, textChannelId: this.opts.textChannelId, panelMessageId: this.panelMessageId, startedBy: this.opts.startedBy, state: p.after }).catch(() => {});
       }
     }
-    const p = this.planned.find((x) => x.spec.index === this.windowSection);
-    if (!p || this.windowClosed || mark.hold) return;
-    const packets = p.spec.lengthSamples / 960;
-    const lead = Math.min(VOTE_LEAD_SEC * 50, Math.floor(packets / 2));
-    if (at - this.heard.since >= packets - lead) this.closeWindow();
   }
 
+  /** The window's time is up: apply the room's choice, unless the next section starts too soon to carry it (then the window stays open). */
   private closeWindow(): void {
-    this.windowClosed = true;
+    const place = this.feed.place;
+    const fed = place && this.planned.find((p) => p.spec.index === place.index);
+    if (!place || !fed?.section) return;
     const voters = this.votes.size;
     const { choice, counts } = tally(this.votes.values());
-    this.votes.clear();
-    if (!voters) return;
-    this.panelDirty = true;
-    if (!choice) {
-      this.lastResult = { choice: null, counts, voters, from: null };
+    if (choice) {
+      const decision = steer(place, RENDER_BUDGET_SEC * 50);
+      if (decision.kind === 'wait') {
+        if (!this.windowWaiting) this.log.info({ section: place.index, startsInMs: decision.startsIn * 20 }, 'radio vote window kept open: the next section starts too soon to carry the choice');
+        this.windowWaiting = true;
+        return;
+      }
+      const openedAt = this.windowOpenedAt!;
+      this.closeVotes();
+      if (decision.cutPackets !== null) {
+        fed.section.cut = decision.cutPackets;
+        fed.cutBars = decision.cutPackets / place.barPackets;
+        fed.after = { ...fed.after, startSample: fed.spec.startSample + fed.cutBars * barSamples(fed.spec.beatUnits, fed.spec.meter) };
+      }
+      // Re-plan everything not yet handed to the player; the next section carries this choice and any it carried already.
+      const dropped = this.planned.filter((p) => p.spec.index > place.index);
+      for (const p of dropped) if (!p.section) void this.opts.queue.remove(sectionJobId(p.job)).catch(() => {});
+      this.planned.splice(this.planned.length - dropped.length, dropped.length);
+      this.pendingChoices = [...(dropped[0]?.choices ?? []), choice];
+      this.ensurePlanned(true);
+      const carrying = this.planned.find((p) => p.spec.index === place.index + 1)!;
+      this.choices.push({ choice, openedAt, closedAt: Date.now(), index: carrying.spec.index, cutPackets: decision.cutPackets });
+      if (this.choices.length > 50) this.choices.shift();
+      this.lastResult = { choice, counts, voters, from: carrying.spec.index };
+      this.log.info({ choice, counts, voters, openedAt, section: carrying.spec.index, carries: carrying.choices, cutAfterBars: fed.cutBars, cutSection: decision.cutPackets === null ? null : place.index, joinInMs: decision.joinIn * 20, note: carrying.spec.note }, 'radio vote closed');
+      void this.opts.store.remember(this.guildId, { mood: carrying.spec.mood, energy: carrying.spec.energy }).catch(() => {});
       return;
     }
-    // Re-plan everything not yet handed to the player, starting with the choice.
-    const feeding = this.feed.feeding;
-    const dropped = this.planned.filter((p) => p.spec.index > feeding);
-    for (const p of dropped) if (!p.section) void this.opts.queue.remove(sectionJobId({ runId: this.runId, spec: p.spec, previous: p.previous })).catch(() => {});
-    this.planned.splice(this.planned.length - dropped.length, dropped.length);
-    this.pendingChoice = choice;
-    this.ensurePlanned();
-    const carrying = this.planned.find((p) => p.spec.index === feeding + 1)!;
-    this.choices.push({ choice, closedAt: Date.now(), index: carrying.spec.index });
-    if (this.choices.length > 50) this.choices.shift();
-    this.lastResult = { choice, counts, voters, from: carrying.spec.index };
-    this.log.info({ choice, counts, voters, section: carrying.spec.index, note: carrying.spec.note }, 'radio vote closed');
-    void this.opts.store.remember(this.guildId, { mood: carrying.spec.mood, energy: carrying.spec.energy }).catch(() => {});
+    this.closeVotes();
+    if (voters) this.lastResult = { choice: null, counts, voters, from: null };
+  }
+
+  private closeVotes(): void {
+    this.votes.clear();
+    this.windowOpenedAt = null;
+    this.windowWaiting = false;
+    this.panelDirty = true;
   }
 
   private view(): PanelView {

@@ -246,9 +246,10 @@ export class GuildSession {
   private start(track: Track, startSec: number): void {
     track.prepare();
     this.queue[0]?.prepare();
-    const stream = track.open({ startSec, volume: this.opts.volume() });
-    // Ogg Opus is only demuxed (prism-media's OggDemuxer): no Opus codec runs in Node.
-    const resource = createAudioResource(stream, { inputType: StreamType.OggOpus, metadata: track });
+    const volume = this.opts.volume();
+    const stream = track.open({ startSec, volume });
+    // Ogg Opus is only demuxed (prism-media's OggDemuxer), Opus packets not even that: no Opus codec runs in Node.
+    const resource = createAudioResource(stream, { inputType: track.streamType(volume) === 'opus' ? StreamType.Opus : StreamType.OggOpus, metadata: track });
     this.current = { track, resource, startSec };
     this.player.play(resource);
     this.log.info({ track: track.info.title, origin: track.info.origin, startSec: Number(startSec.toFixed(2)), volume: this.opts.volume() }, 'playing');

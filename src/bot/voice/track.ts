@@ -78,6 +78,11 @@ export class Track {
     return ffmpegOgg(this.source.open(), { inputFormat: 'ogg', startSec, volume });
   }
 
+  /** What open() gives at `volume`: Ogg Opus bytes, or Opus packets one by one (nothing to demux). */
+  streamType(_volume: number): 'ogg' | 'opus' {
+    return 'ogg';
+  }
+
   /** Producing its audio failed (not called after dispose). */
   onFailure(listener: (error: Error) => void): void {
     this.source.onFailure(listener);

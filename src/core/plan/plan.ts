@@ -92,7 +92,12 @@ function chooseProgressions(style: Style, mood: Mood, key: KeySignature, rng: Rn
   return [verse, chorus, bridge];
 }
 
-export function planPiece(request: CompositionRequest, rng: Rng): Plan {
+/** Shaping a caller may ask for beyond the request: `cadenceTo`, the key the music goes on in after the piece (its last chord is that key's dominant). */
+export interface PieceShape {
+  cadenceTo?: KeySignature;
+}
+
+export function planPiece(request: CompositionRequest, rng: Rng, shape: PieceShape = {}): Plan {
   const style = StyleCatalog.style(request.style);
   const mood = StyleCatalog.mood(request.mood);
   const energy: Energy = request.energy ?? mood.energy;
@@ -114,7 +119,7 @@ export function planPiece(request: CompositionRequest, rng: Rng): Plan {
   const beatTicks = ticksPerBeat(meter);
   const sections = planForm(timing.bars, request.loop, { forms: style.forms, rng: rng.fork('form') });
   const progressions = chooseProgressions(style, mood, key, rng.fork('progressions'));
-  const chords = planChords({ sections, progressions, style, key, barTicks, loop: request.loop });
+  const chords = planChords({ sections, progressions, style, key, barTicks, loop: request.loop, cadenceTo: shape.cadenceTo });
 
   const finalTick = timing.bars * barTicks;
   const totalTicks = request.loop ? finalTick : secondsToTicks(request.durationSec, timing.bpm);
@@ -151,6 +156,7 @@ function planChords(opts: {
   key: KeySignature;
   barTicks: number;
   loop: boolean;
+  cadenceTo?: KeySignature | undefined;
 }): ChordEvent[] {
   const { sections, progressions, style, key, barTicks } = opts;
   const chords: ChordEvent[] = [];
@@ -170,7 +176,9 @@ function planChords(opts: {
   // Cadence: the last chord before the ending (or the loop point) is the dominant, so the
   // final tonic — or the loop's first bar — arrives as a resolution.
   const last = chords[chords.length - 1];
-  if (last && chords.length >= 2) {
+  // Going on in another key (the radio's planned modulation): end on its dominant, which prepares the next key's first chord.
+  if (last && opts.cadenceTo) chords[chords.length - 1] = { ...last, ...dominantChord(opts.cadenceTo, style.chordFlavor, style.diatonic) };
+  else if (last && chords.length >= 2) {
     const dominant = dominantChord(key, style.chordFlavor, style.diatonic);
     const firstIsTonic = chords[0]!.rootPc === tonicChord(key).rootPc;
     if (!opts.loop || firstIsTonic) chords[chords.length - 1] = { ...last, ...dominant };

@@ -36,4 +36,28 @@ describe('radio feed', () => {
     expect(feed.next()!.toString()).toBe('s7m0');
     expect(feed.feeding).toBe(7);
   });
+
+  it('cut at a bar line: plays that many packets, then the next section; late, it repeats the bar before the cut', () => {
+    const ready = new Map<number, FeedSection>([[0, section(0, 8, 2)]]);
+    const feed = new RadioFeed((i) => ready.get(i + 1) ?? null);
+    const out = (n: number) => [...Array(n)].map(() => feed.next()!.toString());
+    expect(out(2)).toEqual(['s0m0', 's0m1']);
+    ready.get(0)!.cut = 4;
+    expect(feed.place).toEqual({ index: 0, position: 2, end: 4, barPackets: 2, holding: false });
+    // The next section is late at the cut: the bar before it (packets 2 and 3) repeats.
+    expect(out(5)).toEqual(['s0m2', 's0m3', 's0m2', 's0m3', 's0m2']);
+    expect(feed.place!.holding).toBe(true);
+    // It comes in at the end of a hold bar.
+    ready.set(1, section(1, 3, 1));
+    expect(out(3)).toEqual(['s0m3', 's1m0', 's1m1']);
+    expect(feed.marks.map((m) => [m.packet, m.index, m.hold])).toEqual([[0, 0, false], [4, 0, true], [8, 1, false]]);
+  });
+
+  it('cut with the next section there: no hold', () => {
+    const next = section(1, 2, 1);
+    const first = { ...section(0, 6, 2), cut: 2 };
+    const feed = new RadioFeed((i) => (i < 0 ? first : i === 0 ? next : null));
+    expect([...Array(4)].map(() => feed.next()!.toString())).toEqual(['s0m0', 's0m1', 's1m0', 's1m1']);
+    expect(feed.heldPackets).toBe(0);
+  });
 });
