@@ -211,13 +211,26 @@ try {
   };
   const accepted = () => sent.filter((s) => s.it?.callback?.type === 5);
   const drainUntil = Date.now() + DRAIN_SEC * 1000;
+  const deliverQueue = new Queue(QUEUE_NAMES.deliver, { connection: monitor, prefix: QUEUE_PREFIX });
+  const intentsKey = 'tunesmith:{intents}:pending';
+  let idleSince = Date.now();
   while (Date.now() < drainUntil) {
     const posts = finalPosts();
     const open = accepted().filter((s) => !posts.has(s.req.index)).length;
     if (open === 0) break;
+    // Nothing queued, running or delivering, and no request left for a shard's sweep, for a minute:
+    // what is still open will not come (it is counted as lost below).
+    const pending = [queue, deliverQueue].map((q) => q.getJobCounts('waiting', 'prioritized', 'active', 'delayed').then((c) => Object.values(c).reduce((a, b) => a + b, 0)));
+    const busy = (await Promise.all(pending)).reduce((a, b) => a + b, 0) + (await monitor.hlen(intentsKey));
+    if (busy > 0) idleSince = Date.now();
+    else if (Date.now() - idleSince > 60_000) {
+      log(`${open} accepted requests without a result, and nothing has been queued, running or delivering for 60 s: stopping the drain`);
+      break;
+    }
     await sleep(5000);
     log(`${open} accepted requests still waiting for their result`);
   }
+  await deliverQueue.close();
   await sleep(15_000); // a late duplicate (a job retaken after the kill) would arrive within a lock period
   clearInterval(sampler);
   faultTimers.forEach(clearTimeout);

@@ -10,6 +10,7 @@ import { startComposeWorker, type ComposeWorkerHandle } from '../queue/composeWo
 import { startDeliveryWorker } from '../queue/deliveryWorker.ts';
 import { QueueMetrics, startHealthServer } from '../queue/metrics.ts';
 import { JobProducer } from '../queue/producer.ts';
+import { IntentJournal, recoverIntents } from '../queue/intents.ts';
 import { openRedis } from '../queue/redisConnection.ts';
 import { composeWorkerSettings } from '../queue/workerSettings.ts';
 import { ResultStore } from '../queue/resultStore.ts';
@@ -27,6 +28,11 @@ import { startRadioWorker } from '../queue/radioWorker.ts';
 import './components/handlers.ts';
 import { defaultMelodyGenerator } from '../neural/defaultGenerator.ts';
 import { instanceKey, useDataDir } from '../provenance/keys.ts';
+
+/** How often each shard looks for requests a dead shard accepted but did not queue, and which. */
+const INTENT_SWEEP_MS = 10_000;
+// A live enqueue takes milliseconds (seconds in a Redis failover); tokens last 15 min.
+const INTENT_RECOVERY = { olderThanMs: 20_000, maxAgeMs: 14 * 60_000 };
 
 export interface BotHandle {
   client: Client;
@@ -103,6 +109,7 @@ async function startParts(
     client,
     redis,
     producer,
+    intents: new IntentJournal(redis),
     results: new ResultStore(redis, config.RESULT_TTL_SEC, { cacheBytes: config.RESULT_CACHE_MB * 1024 * 1024 }),
     progress,
     settings: new SettingsStore(redis, config.DEFAULT_COOLDOWN_SEC),
@@ -143,6 +150,12 @@ async function startParts(
   // A rejected login (a wrong token) rejects here; `ready` would then never come.
   await Promise.race([client.login(config.DISCORD_TOKEN).then(() => ready), ready.then(() => undefined)]);
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: [...commands.keys()], redis: redisHandle.safeUrl, workers: config.BOT_WORKERS }, 'bot ready');
+  // Requests a killed shard accepted but did not queue: any live shard queues them.
+  const sweep = () =>
+    void recoverIntents(ctx.intents, (job) => producer.submit(job, { admitted: true }), logger, INTENT_RECOVERY).catch((error: Error) => logger.warn({ err: error.message }, 'intent sweep failed'));
+  sweep();
+  const sweeper = setInterval(sweep, INTENT_SWEEP_MS);
+  started.push({ name: 'intent sweep', stop: () => clearInterval(sweeper) });
   // Radios that were on when the bot last stopped come back (with a new section, same settings).
   void radio.resume().catch((error: Error) => logger.warn({ err: error.message }, 'could not resume radios'));
 

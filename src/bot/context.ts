@@ -3,6 +3,7 @@ import type { Client } from 'discord.js';
 import type { RedisClient } from '../queue/redisConnection.ts';
 import type { Logger } from 'pino';
 import type { QueueMetrics } from '../queue/metrics.ts';
+import type { IntentJournal } from '../queue/intents.ts';
 import type { JobProducer } from '../queue/producer.ts';
 import type { ResultStore } from '../queue/resultStore.ts';
 import type { BotConfig } from './config.ts';
@@ -15,6 +16,8 @@ export interface BotContext {
   client: Client;
   redis: RedisClient;
   producer: JobProducer;
+  /** Requests accepted but perhaps not yet queued (src/queue/intents.ts). */
+  intents: IntentJournal;
   results: ResultStore;
   progress: ProgressTracker;
   settings: SettingsStore;

@@ -96,8 +96,11 @@ export function deliveryFor(interaction: RepliableInteraction): Delivery {
  * queue limit refused it (the member has been told why and their cooldown is given back).
  */
 export async function enqueueFor(interaction: RepliableInteraction, ctx: BotContext, job: ComposeJobInput, what: string, log: Record<string, unknown> = {}): Promise<string | null> {
-  if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
+  // Written before the deferral: if this process dies before the queue has the job, another
+  // shard's sweep queues it (intents.ts), so an accepted request is never lost.
+  await ctx.intents.record(job);
   try {
+    if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
     const result = await ctx.producer.submit(job);
     // A cached result is already on its way (its delivery job was queued by submit): no progress
     // edits for it, which would only hold the result back behind the edit throttle, and could
@@ -112,6 +115,8 @@ export async function enqueueFor(interaction: RepliableInteraction, ctx: BotCont
       return null;
     }
     throw error;
+  } finally {
+    await ctx.intents.clear(job.requestId).catch((error: Error) => ctx.logger.warn({ requestId: job.requestId, err: error.message }, 'could not clear the request from the intent journal; a sweep will find it queued'));
   }
 }
 

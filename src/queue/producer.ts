@@ -88,10 +88,16 @@ export class JobProducer {
     this.store = new ResultStore(redis, opts.resultTtlSec ?? 24 * 3600);
   }
 
-  async submit(input: ComposeJobInput): Promise<SubmitResult> {
+  /**
+   * Queue a request (or its delivery, when the store has the result). Idempotent per request: the
+   * job id is the request's, so a second submit of one request (intents.ts's recovery racing a slow
+   * shard) finds the first. `admitted`: the limits were already applied (a recovered request).
+   */
+  async submit(input: ComposeJobInput, opts: { admitted?: boolean } = {}): Promise<SubmitResult> {
     const job = ComposeJobSchema.parse(input);
     const resultId = resultIdFor(job);
     const jobId = job.requestId;
+    if (await this.composeQueue.getJob(jobId)) return { status: 'queued', jobId, position: Math.max(0, await this.position(jobId)), resultId };
 
     if (await this.store.has(resultId)) {
       this.metrics?.cacheHits.inc();
@@ -104,6 +110,11 @@ export class JobProducer {
       return { status: 'cached', jobId, resultId };
     }
 
+    if (opts.admitted) {
+      await this.composeQueue.add('compose', job, this.composeJobOptions(jobId, job.request.durationSec));
+      await this.replicated();
+      return { status: 'queued', jobId, position: Math.max(0, await this.position(jobId)), resultId };
+    }
     const userId = job.delivery?.userId;
     const guildId = job.delivery?.guildId ?? null;
     // One enqueue per user at a time, so two quick clicks can't both slip under the limit.
@@ -116,14 +127,7 @@ export class JobProducer {
       const pending = await this.composeQueue.getJobs([...PENDING_STATES], 0, -1);
       this.enforce(pending, userId, guildId);
       if (userId) await this.enforceRate(userId);
-      await this.composeQueue.add('compose', job, {
-        jobId,
-        priority: priorityFor(job.request.durationSec),
-        attempts: this.attempts,
-        backoff: { type: 'exponential', delay: this.backoffMs },
-        removeOnComplete: { age: 3600, count: 1000 },
-        removeOnFail: { age: 24 * 3600 },
-      });
+      await this.composeQueue.add('compose', job, this.composeJobOptions(jobId, job.request.durationSec));
       await this.replicated();
       const position = await this.position(jobId);
       return { status: 'queued', jobId, position, resultId };
@@ -196,6 +200,17 @@ export class JobProducer {
     const waiting = await this.composeQueue.getJobs(['waiting', 'prioritized'], 0, -1);
     const ahead = waiting.filter((j) => j && j.id !== jobId && ((j.opts.priority ?? 0) < (job.opts.priority ?? 0) || ((j.opts.priority ?? 0) === (job.opts.priority ?? 0) && j.timestamp <= job.timestamp)));
     return ahead.length + 1;
+  }
+
+  private composeJobOptions(jobId: string, durationSec: number) {
+    return {
+      jobId,
+      priority: priorityFor(durationSec),
+      attempts: this.attempts,
+      backoff: { type: 'exponential' as const, delay: this.backoffMs },
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 24 * 3600 },
+    };
   }
 
   /**
