@@ -176,7 +176,8 @@ try {
       const from = Math.max(0, p - 200);
       const { pcm } = decodeOpus(audio.slice(from, p + 125).map((f) => f.opus));
       const q = measureJoin(pcm, (p - from) * 960);
-      return { packet: p, gapMs, jump: q.jump, ownMax: q.ownMax, levelDb: Math.round(q.levelDb * 10) / 10 };
+      const log = playing.find((l) => l.packet === p);
+      return { packet: p, section: log?.section as number | undefined, gapMs, jump: q.jump, ownMax: q.ownMax, levelDb: Math.round(q.levelDb * 10) / 10 };
     });
   // Each press: the window it opened (first vote at or after the press), the section carrying it, when its first packet reached Discord.
   const closedLogs = botLogs.filter((l) => l.msg === 'radio vote closed');
@@ -217,7 +218,7 @@ try {
     firstSectionHeardMs: firstHeardMs,
     packets: { sent: audio.length, expected: Math.round(spanMs / 20), silent: played.length - audio.length, held: botLogs.filter((l) => l.msg === 'radio holding: the next section is late').length },
     sections: playing.length,
-    joins: { count: joins.length, gapMs: stats(joins.map((j) => j.gapMs)), nonZeroGaps: joins.filter((j) => j.gapMs !== 0).length, stepOverOwn: joins.filter((j) => j.jump > j.ownMax).length, levelDb: stats(joins.map((j) => j.levelDb)), worst: joins.sort((x, y) => x.levelDb - y.levelDb)[0] ?? null },
+    joins: { count: joins.length, gapMs: stats(joins.map((j) => j.gapMs)), nonZeroGaps: joins.filter((j) => j.gapMs !== 0).length, stepOverOwn: joins.filter((j) => j.jump > j.ownMax).length, overOwn: joins.filter((j) => j.jump > j.ownMax), levelDb: stats(joins.map((j) => j.levelDb)), worst: joins.sort((x, y) => x.levelDb - y.levelDb)[0] ?? null },
     voteToHeardMs: stats(voteLatency),
     votes: votes.length,
     votesHeard: voteLatency.length,
@@ -236,6 +237,9 @@ try {
   const verdict = {
     noUnderrun: report.packets.silent === 0 && report.packets.sent >= report.packets.expected - 5,
     joinsZeroGap: report.joins.nonZeroGaps === 0,
+    // The two measures at joins: no step larger than the music's own nearby, no frame 20 dB under its neighbours.
+    joinsNoStepOverOwn: report.joins.stepOverOwn === 0,
+    joinsNoDrop20dB: report.joins.levelDb === null || report.joins.levelDb.min > -20,
     botCpuUnder5pct: report.botCpuPctOfCore < 5,
     rssGrowthUnder10pct: report.botRssMb.growthAfterWarmupPct < 10,
     votesHeardWithin30s: voteLatency.length > 0 && (report.voteToHeardMs?.max ?? Infinity) <= 30_000,
