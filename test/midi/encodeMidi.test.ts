@@ -67,13 +67,14 @@ function longScore(template: Score, bars: number): Score {
 }
 
 describe('MIDI writing time', () => {
-  it('grows linearly with the number of notes (8× the notes, well under 8× × 2.5 the time)', async () => {
+  it('grows linearly with the number of notes (8× the notes, under 30× the time; quadratic was 40–70×)', async () => {
     const template = await scoreFor({ duration: 5, seed: 1 });
     const small = longScore(template, 250); // 2,000 notes
     const large = longScore(template, 2000); // 16,000 notes, the busiest allowed piece's total is about 17,000
     fastestCpuMs(() => (scoreToMidi(small), scoreToMidi(large)), 2); // warm-up (JIT)
-    const ratio = fastestCpuMs(() => scoreToMidi(large)) / fastestCpuMs(() => scoreToMidi(small));
-    // Linear is about 8; the quadratic writer this replaced measured 40–70 here.
-    expect(ratio).toBeLessThan(20);
+    const ratio = fastestCpuMs(() => scoreToMidi(large), 9) / fastestCpuMs(() => scoreToMidi(small), 9);
+    // Linear is 8 plus the garbage collector's share, which grows with the heap: 11–18 measured here
+    // (21.5 once, in CI under load); the quadratic writer this replaced measured 40–70.
+    expect(ratio).toBeLessThan(30);
   }, 120_000);
 });
