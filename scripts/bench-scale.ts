@@ -23,6 +23,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { deployCommands } from './deploy-commands.ts';
 import { freePort, startEmbeddedRedis } from '../src/queue/embeddedRedis.ts';
+import { INTENTS_KEY } from '../src/queue/intents.ts';
 import { QUEUE_NAMES, QUEUE_PREFIX } from '../src/queue/jobs.ts';
 import { createRedis } from '../src/queue/redisConnection.ts';
 import { FakeDiscord, snowflakeAt, type InteractionRecord } from '../test/support/fake-discord.ts';
@@ -212,7 +213,6 @@ try {
   const accepted = () => sent.filter((s) => s.it?.callback?.type === 5);
   const drainUntil = Date.now() + DRAIN_SEC * 1000;
   const deliverQueue = new Queue(QUEUE_NAMES.deliver, { connection: monitor, prefix: QUEUE_PREFIX });
-  const intentsKey = 'tunesmith:{intents}:pending';
   let idleSince = Date.now();
   while (Date.now() < drainUntil) {
     const posts = finalPosts();
@@ -221,7 +221,7 @@ try {
     // Nothing queued, running or delivering, and no request left for a shard's sweep, for a minute:
     // what is still open will not come (it is counted as lost below).
     const pending = [queue, deliverQueue].map((q) => q.getJobCounts('waiting', 'prioritized', 'active', 'delayed').then((c) => Object.values(c).reduce((a, b) => a + b, 0)));
-    const busy = (await Promise.all(pending)).reduce((a, b) => a + b, 0) + (await monitor.hlen(intentsKey));
+    const busy = (await Promise.all(pending)).reduce((a, b) => a + b, 0) + (await monitor.hlen(INTENTS_KEY));
     if (busy > 0) idleSince = Date.now();
     else if (Date.now() - idleSince > 60_000) {
       log(`${open} accepted requests without a result, and nothing has been queued, running or delivering for 60 s: stopping the drain`);

@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import type { ComposeJobInput } from './jobs.ts';
 import type { RedisClient } from './redisConnection.ts';
 
-const KEY = 'tunesmith:{intents}:pending';
+/** The journal: one hash, request id → the job and when it was written. */
+export const INTENTS_KEY = 'tunesmith:{intents}:pending';
 
 export interface Intent {
   at: number;
@@ -23,15 +24,15 @@ export class IntentJournal {
   constructor(private readonly redis: RedisClient) {}
 
   async record(job: ComposeJobInput, now = Date.now()): Promise<void> {
-    await this.redis.hset(KEY, job.requestId, JSON.stringify({ at: now, job } satisfies Intent));
+    await this.redis.hset(INTENTS_KEY, job.requestId, JSON.stringify({ at: now, job } satisfies Intent));
   }
 
   async clear(requestId: string): Promise<void> {
-    await this.redis.hdel(KEY, requestId);
+    await this.redis.hdel(INTENTS_KEY, requestId);
   }
 
   async all(): Promise<Intent[]> {
-    const raw = await this.redis.hgetall(KEY);
+    const raw = await this.redis.hgetall(INTENTS_KEY);
     const out: Intent[] = [];
     for (const [requestId, value] of Object.entries(raw)) {
       try {

@@ -46,6 +46,11 @@ export function priorityFor(durationSec: number): number {
   return 1 + Math.floor(durationSec / 30);
 }
 
+/** The order BullMQ takes waiting jobs in: no priority (0) first, then lower numbers, each in arrival order. */
+function queueOrder(a: Job<ComposeJob>, b: Job<ComposeJob>): number {
+  return (a.opts.priority ?? 0) - (b.opts.priority ?? 0) || a.timestamp - b.timestamp;
+}
+
 export class JobProducer {
   readonly composeQueue: Queue<ComposeJob>;
   readonly deliverQueue: Queue<DeliverJob>;
@@ -111,8 +116,7 @@ export class JobProducer {
     }
 
     if (opts.admitted) {
-      await this.composeQueue.add('compose', job, this.composeJobOptions(jobId, job.request.durationSec));
-      await this.replicated();
+      await this.addCompose(job);
       return { status: 'queued', jobId, position: Math.max(0, await this.position(jobId)), resultId };
     }
     const userId = job.delivery?.userId;
@@ -127,8 +131,7 @@ export class JobProducer {
       const pending = await this.composeQueue.getJobs([...PENDING_STATES], 0, -1);
       this.enforce(pending, userId, guildId);
       if (userId) await this.enforceRate(userId);
-      await this.composeQueue.add('compose', job, this.composeJobOptions(jobId, job.request.durationSec));
-      await this.replicated();
+      await this.addCompose(job);
       const position = await this.position(jobId);
       return { status: 'queued', jobId, position, resultId };
     } finally {
@@ -198,19 +201,21 @@ export class JobProducer {
     if (state === 'active') return 0;
     if (state !== 'waiting' && state !== 'prioritized' && state !== 'delayed') return -1;
     const waiting = await this.composeQueue.getJobs(['waiting', 'prioritized'], 0, -1);
-    const ahead = waiting.filter((j) => j && j.id !== jobId && ((j.opts.priority ?? 0) < (job.opts.priority ?? 0) || ((j.opts.priority ?? 0) === (job.opts.priority ?? 0) && j.timestamp <= job.timestamp)));
+    const ahead = waiting.filter((j) => j && j.id !== jobId && queueOrder(j, job) <= 0);
     return ahead.length + 1;
   }
 
-  private composeJobOptions(jobId: string, durationSec: number) {
-    return {
-      jobId,
-      priority: priorityFor(durationSec),
+  /** The compose job for an admitted request, acknowledged by a replica where there is one. */
+  private async addCompose(job: ComposeJob): Promise<void> {
+    await this.composeQueue.add('compose', job, {
+      jobId: job.requestId,
+      priority: priorityFor(job.request.durationSec),
       attempts: this.attempts,
-      backoff: { type: 'exponential' as const, delay: this.backoffMs },
+      backoff: { type: 'exponential', delay: this.backoffMs },
       removeOnComplete: { age: 3600, count: 1000 },
       removeOnFail: { age: 24 * 3600 },
-    };
+    });
+    await this.replicated();
   }
 
   /**
@@ -221,10 +226,7 @@ export class JobProducer {
     const out = new Map<string, number>();
     if (jobIds.length === 0) return out;
     const wanted = new Set(jobIds);
-    // BullMQ takes jobs without a priority (0) first, then lower numbers, each in arrival order.
-    const waiting = (await this.composeQueue.getJobs(['waiting', 'prioritized'], 0, -1))
-      .filter((j) => j?.id !== undefined)
-      .sort((a, b) => (a.opts.priority ?? 0) - (b.opts.priority ?? 0) || a.timestamp - b.timestamp);
+    const waiting = (await this.composeQueue.getJobs(['waiting', 'prioritized'], 0, -1)).filter((j) => j?.id !== undefined).sort(queueOrder);
     waiting.forEach((j, i) => {
       if (wanted.has(j.id!)) out.set(j.id!, i + 1);
     });

@@ -3,35 +3,19 @@
  * deferral and the queue write leaves behind is queued by another shard's sweep, exactly once,
  * and a request is never queued twice however often it is submitted.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IntentJournal, recoverIntents } from '../../src/queue/intents.ts';
 import { JobProducer } from '../../src/queue/producer.ts';
-import { composeJob, quietLogger } from '../support/queueFixtures.ts';
-import { startTestRedis } from '../support/redis.ts';
+import { composeJob, quietLogger, testProducer } from '../support/queueFixtures.ts';
+import { useTestRedis } from '../support/redis.ts';
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-const running: { close(): Promise<void> }[] = [];
+const fixture = useTestRedis();
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-});
-afterEach(async () => {
-  while (running.length) await running.pop()!.close();
-  await redis.flush();
-});
-afterAll(async () => {
-  await redis.cleanup();
-});
-
-function producer(opts: ConstructorParameters<typeof JobProducer>[1] = {}) {
-  const p = new JobProducer(redis.client(), { backoffMs: 100, ...opts });
-  running.push(p);
-  return p;
-}
+const producer = (opts: ConstructorParameters<typeof JobProducer>[1] = {}) => testProducer(fixture, opts);
 
 describe('the intent journal', () => {
   it('a sweep queues what a dead shard left, leaves what a live one is still queueing, and drops what is too old to answer', async () => {
-    const journal = new IntentJournal(redis.client());
+    const journal = new IntentJournal(fixture.redis.client());
     const jobs = producer();
     const now = Date.now();
     const left = composeJob({ request: { seed: 61 } });

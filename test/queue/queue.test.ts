@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError, type Worker } from 'bullmq';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startComposeWorker, type ComposeWorkerHandle } from '../../src/queue/composeWorker.ts';
 import { startDeliveryWorker } from '../../src/queue/deliveryWorker.ts';
 import { COMPOSER_VERSION } from '../../src/core/compose.ts';
@@ -11,40 +11,25 @@ import { midiToScore } from '../../src/midi/transformSource.ts';
 import { ComposeJobSchema, resultIdFor, TransformSchema, type ComposeJobInput, type DeliverJob } from '../../src/queue/jobs.ts';
 import { QueueMetrics, startHealthServer } from '../../src/queue/metrics.ts';
 import { JobProducer, QueueRejection } from '../../src/queue/producer.ts';
-import { composeJob, DeliveryLog, quietLogger } from '../support/queueFixtures.ts';
-import { startTestRedis } from '../support/redis.ts';
+import { composeJob, DeliveryLog, quietLogger, testProducer } from '../support/queueFixtures.ts';
+import { useTestRedis } from '../support/redis.ts';
 import { makeRequest } from '../support/requests.ts';
 import { waitFor } from '../support/wait.ts';
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-const running: { close(): Promise<void> }[] = [];
+const fixture = useTestRedis();
+const { running } = fixture;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-});
-afterEach(async () => {
-  while (running.length) await running.pop()!.close();
-  await redis.flush();
-});
-afterAll(async () => {
-  await redis.cleanup();
-});
-
-function producer(opts: ConstructorParameters<typeof JobProducer>[1] = {}) {
-  const p = new JobProducer(redis.client(), { backoffMs: 100, ...opts });
-  running.push(p);
-  return p;
-}
+const producer = (opts: ConstructorParameters<typeof JobProducer>[1] = {}) => testProducer(fixture, opts);
 
 function composeWorker(opts: Partial<Parameters<typeof startComposeWorker>[0]> = {}): ComposeWorkerHandle {
-  const handle = startComposeWorker({ connection: redis.client(), logger: quietLogger, resultTtlSec: 600, jobTimeoutMs: 60_000, ...opts });
+  const handle = startComposeWorker({ connection: fixture.redis.client(), logger: quietLogger, resultTtlSec: 600, jobTimeoutMs: 60_000, ...opts });
   running.push(handle);
   return handle;
 }
 
 function deliveries(): DeliveryLog {
   const log = new DeliveryLog();
-  const worker: Worker<DeliverJob> = startDeliveryWorker({ connection: redis.client(), logger: quietLogger, deliver: log.deliver, resultTtlSec: 600 });
+  const worker: Worker<DeliverJob> = startDeliveryWorker({ connection: fixture.redis.client(), logger: quietLogger, deliver: log.deliver, resultTtlSec: 600 });
   running.push({ close: () => worker.close() });
   return log;
 }
@@ -193,7 +178,7 @@ describe('the job queue (real redis-server)', () => {
   });
 
   it('serves /healthz and Prometheus /metrics', async () => {
-    const client = redis.client();
+    const client = fixture.redis.client();
     const jobs = producer();
     const metrics = new QueueMetrics([jobs.composeQueue]);
     const server = await startHealthServer({ port: 0, metrics, redis: client, name: 'test' });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { JobProducer } from '../../src/queue/producer.ts';
+import type { useTestRedis } from './redis.ts';
 import { pino } from 'pino';
 import type { ComposeJobInput } from '../../src/queue/jobs.ts';
 import type { DeliveryOutcome } from '../../src/queue/deliveryWorker.ts';
@@ -38,4 +40,11 @@ export class DeliveryLog {
   of(requestId: string): DeliveryOutcome | undefined {
     return this.entries.find((e) => e.outcome.requestId === requestId)?.outcome;
   }
+}
+
+/** A producer on the file's test Redis (quick retries), closed after the test. */
+export function testProducer(fixture: ReturnType<typeof useTestRedis>, opts: ConstructorParameters<typeof JobProducer>[1] = {}): JobProducer {
+  const p = new JobProducer(fixture.redis.client(), { backoffMs: 100, ...opts });
+  fixture.running.push(p);
+  return p;
 }

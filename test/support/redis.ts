@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -73,5 +74,31 @@ async function startClusterAsTestRedis(): Promise<TestRedis> {
       for (const c of clients) c.disconnect();
       await cluster.stop();
     },
+  };
+}
+
+/**
+ * One test Redis for a test file (vitest hooks): started before its tests, emptied after each, and
+ * what a test put in `running` (queues, workers) closed first.
+ */
+export function useTestRedis(): { readonly redis: TestRedis; running: { close(): Promise<void> }[] } {
+  let redis: TestRedis | undefined;
+  const running: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    redis = await startTestRedis();
+  });
+  afterEach(async () => {
+    while (running.length) await running.pop()!.close();
+    await redis?.flush();
+  });
+  afterAll(async () => {
+    await redis?.cleanup();
+  });
+  return {
+    get redis() {
+      if (!redis) throw new Error('useTestRedis: the Redis is started in beforeAll');
+      return redis;
+    },
+    running,
   };
 }
