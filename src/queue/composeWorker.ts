@@ -25,6 +25,7 @@ import { createPiece, type Piece } from '../pipeline.ts';
 import { MissingToolError } from '../render/errors.ts';
 import { UnknownSoundFontError } from '../render/soundfont.ts';
 import { ComposeJobSchema, QUEUE_NAMES, QUEUE_PREFIX, resultIdFor, type ComposeJob, type DeliverJob, type PieceSummary } from './jobs.ts';
+import { bullWorkerOptions } from './workerSettings.ts';
 import type { QueueMetrics } from './metrics.ts';
 import { logRedisErrors } from './redisErrors.ts';
 import { ResultStore, type StoredPiece } from './resultStore.ts';
@@ -241,15 +242,8 @@ export function startComposeWorker(opts: ComposeWorkerOptions): ComposeWorkerHan
     }
   };
 
-  const worker = new Worker<ComposeJob>(QUEUE_NAMES.compose, processor, {
-    connection: opts.connection,
-    prefix: QUEUE_PREFIX,
-    concurrency: opts.concurrency ?? 1,
-    // A dead worker's job is noticed within ~30 s and restarted elsewhere (twice at most).
-    lockDuration: opts.lockMs ?? 30_000,
-    stalledInterval: opts.stalledCheckMs ?? 15_000,
-    maxStalledCount: 2,
-  });
+  // A dead worker's job is noticed within ~30 s and restarted elsewhere (twice at most).
+  const worker = new Worker<ComposeJob>(QUEUE_NAMES.compose, processor, bullWorkerOptions({ connection: opts.connection, concurrency: opts.concurrency ?? 1, lockMs: opts.lockMs, stalledCheckMs: opts.stalledCheckMs, maxStalledCount: 2 }));
   logRedisErrors(worker, { client: 'compose worker', logger: opts.logger });
   // Every process that composes also renders voice streams (/play), on a queue of their own.
   const voice = startVoiceStreamWorker({ connection: opts.connection, logger: opts.logger.child({ queue: 'voice' }), lockMs: opts.lockMs, stalledCheckMs: opts.stalledCheckMs, generator: opts.generator });

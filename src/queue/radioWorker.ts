@@ -15,6 +15,7 @@ import { composeSection, cutSection, planSectionRender } from '../core/radioSect
 import { renderSection } from '../render/radioRender.ts';
 import { packSection, RADIO_QUEUE, RADIO_SECTION_TTL_SEC, RadioJobSchema, sectionKey, type RadioJob } from './radioJobs.ts';
 import { logRedisErrors } from './redisErrors.ts';
+import { bullWorkerOptions } from './workerSettings.ts';
 
 export interface RadioWorkerOptions {
   connection: Redis;
@@ -59,13 +60,7 @@ export function startRadioWorker(opts: RadioWorkerOptions): { worker: Worker; cl
     log.info({ ms: Math.round(performance.now() - started), composeMs: Math.round(composedMs), synthMs: Math.round(audio.timings.synthMs), encodeMs: Math.round(audio.timings.encodeMs), packets: audio.main.length }, 'radio section rendered');
     return { key, cached: false };
   };
-  const worker = new Worker<RadioJob>(RADIO_QUEUE, processor, {
-    connection: opts.connection,
-    concurrency: opts.concurrency ?? 1,
-    lockDuration: opts.lockMs ?? 30_000,
-    stalledInterval: opts.stalledCheckMs ?? 15_000,
-    maxStalledCount: 3,
-  });
+  const worker = new Worker<RadioJob>(RADIO_QUEUE, processor, bullWorkerOptions({ connection: opts.connection, concurrency: opts.concurrency ?? 1, lockMs: opts.lockMs, stalledCheckMs: opts.stalledCheckMs, maxStalledCount: 3 }));
   logRedisErrors(worker, { client: 'radio worker', logger: opts.logger });
   return { worker, close: () => worker.close() };
 }

@@ -30,6 +30,8 @@ import { OggPageSplitter, OggRelay } from '../render/oggRelay.ts';
 import { renderOggOpusStream } from '../render/index.ts';
 import { AudioStreamWriter, cancelAudioStream, dropAudioStream, readAudioStream } from './audioStream.ts';
 import { logRedisErrors } from './redisErrors.ts';
+import { QUEUE_PREFIX } from './jobs.ts';
+import { bullWorkerOptions } from './workerSettings.ts';
 
 export const VOICE_QUEUE = 'tunesmith-voice';
 
@@ -112,13 +114,7 @@ export function startVoiceStreamWorker(opts: VoiceStreamWorkerOptions): { worker
       throw error;
     }
   };
-  const worker = new Worker<VoiceStreamJob>(VOICE_QUEUE, processor, {
-    connection: opts.connection,
-    concurrency: opts.concurrency ?? 2,
-    lockDuration: opts.lockMs ?? 30_000,
-    stalledInterval: opts.stalledCheckMs ?? 15_000,
-    maxStalledCount: 2,
-  });
+  const worker = new Worker<VoiceStreamJob>(VOICE_QUEUE, processor, bullWorkerOptions({ connection: opts.connection, concurrency: opts.concurrency ?? 2, lockMs: opts.lockMs, stalledCheckMs: opts.stalledCheckMs, maxStalledCount: 2 }));
   logRedisErrors(worker, { client: 'voice stream worker', logger: opts.logger });
   return { worker, close: () => worker.close() };
 }
@@ -158,7 +154,7 @@ export class VoiceStreams {
     private readonly redis: Redis,
     private readonly opts: VoiceStreamsOptions,
   ) {
-    this.queue = logRedisErrors(new Queue<VoiceStreamJob>(VOICE_QUEUE, { connection: redis }), { client: 'voice queue', logger: opts.logger });
+    this.queue = logRedisErrors(new Queue<VoiceStreamJob>(VOICE_QUEUE, { connection: redis, prefix: QUEUE_PREFIX }), { client: 'voice queue', logger: opts.logger });
   }
 
   start(job: { request: CompositionRequest; soundfont?: string } | { midi: Buffer; soundfont?: string }): RemoteVoiceStream {

@@ -30,7 +30,7 @@ describe('a real 3-primary Redis Cluster', () => {
   });
 
   it('passes the queue and worker-process tests', async () => {
-    const { stdout } = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/queue/queue.test.ts', 'test/queue/workers.test.ts', '--reporter=verbose', '--maxWorkers=1'], {
+    const { stdout } = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/queue/queue.test.ts', 'test/queue/workers.test.ts', 'test/queue/intents.test.ts', '--reporter=verbose', '--maxWorkers=1'], {
       env: { ...process.env, TUNESMITH_TEST_REDIS: 'cluster', VITEST: undefined, VITEST_POOL_ID: undefined, VITEST_WORKER_ID: undefined },
       timeout: 420_000,
       maxBuffer: 16 * 1024 * 1024,

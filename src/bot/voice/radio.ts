@@ -16,6 +16,7 @@ import { isRadioChoice, resumeRadio, startRadio, type RadioChoice } from '../../
 import { checkMood, checkStyle, ENERGIES, formatProblem } from '../../core/request.ts';
 import { closest } from '../../core/suggest.ts';
 import { RADIO_QUEUE, type RadioJob } from '../../queue/radioJobs.ts';
+import { QUEUE_PREFIX } from '../../queue/jobs.ts';
 import { logRedisErrors } from '../../queue/redisErrors.ts';
 import { registerComponent } from '../components/index.ts';
 import type { BotContext } from '../context.ts';
@@ -51,7 +52,7 @@ export class RadioManager {
 
   constructor(private readonly ctx: BotContext) {
     this.store = new RadioStore(ctx.redis);
-    this.queue = logRedisErrors(new Queue<RadioJob>(RADIO_QUEUE, { connection: ctx.redis }), { client: 'radio queue', logger: ctx.logger });
+    this.queue = logRedisErrors(new Queue<RadioJob>(RADIO_QUEUE, { connection: ctx.redis, prefix: QUEUE_PREFIX }), { client: 'radio queue', logger: ctx.logger });
   }
 
   private get voice(): VoiceManager {
