@@ -22,7 +22,7 @@ import { OPUS_FRAME, readOggPackets } from './oggOpus.ts';
 import { resolveSoundFont } from './soundfont.ts';
 import { BYTES_PER_FRAME, fluidsynthArgs, spawnSynth } from './synth.ts';
 import { findTools } from './tools.ts';
-import { startWarmFileJob, SynthDaemonDied, synthdBinary, warmSynthWanted } from './warm/warmSynth.ts';
+import { startWarmFileJob, SynthDaemonDied, warmSynthReady } from './warm/warmSynth.ts';
 
 /** The radio's level: fluidsynth's gain for the font times this (no normalisation, see above). */
 export const RADIO_GAIN_SCALE = 3.5;
@@ -96,20 +96,6 @@ async function synthCli(fluidsynth: string, font: ReturnType<typeof resolveSound
   synth.stdout.on('data', (c: Buffer) => chunks.push(c));
   await synth.exited;
   return Buffer.concat(chunks);
-}
-
-let warmWarned = false;
-/** Whether sections use the warm synthesiser: wanted, and the daemon could be built (else one warning, and the CLI). */
-async function warmSynthReady(): Promise<boolean> {
-  if (!warmSynthWanted()) return false;
-  try {
-    await synthdBinary();
-    return true;
-  } catch (e) {
-    if (!warmWarned) process.emitWarning(`${(e as Error).message}; radio sections render with the fluidsynth CLI`, 'TunesmithWarning');
-    warmWarned = true;
-    return false;
-  }
 }
 
 function encodeOpus(ffmpeg: string, pcm: Buffer, guard: ProcessGuard): Promise<Buffer> {

@@ -23,7 +23,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { crossfadeSeam, planSplit, type SplitPlan } from './split.ts';
 import { joinOpus, OPUS_FRAME } from './oggOpus.ts';
 import { loudnessFromSteps, type LoudnessResult, type StepPowers } from './loudness.ts';
-import { prewarmSynths, startWarmFileJob, SynthDaemonDied, synthdBinary, warmSynthWanted } from './warm/warmSynth.ts';
+import { prewarmSynths, startWarmFileJob, SynthDaemonDied, warmSynthReady, warmSynthWanted } from './warm/warmSynth.ts';
 import { BYTES_PER_FRAME, collectPcm, fluidsynthArgs, SAMPLE_RATE, spawnSynth, type FrameRoute, type SynthFlags } from './synth.ts';
 
 export interface RenderOptions extends SynthFlags {
@@ -149,20 +149,6 @@ async function readRoutes(path: string, routes: readonly FrameRoute[]): Promise<
     }
   } finally {
     await file.close();
-  }
-}
-
-let warmWarning = false;
-/** Whether this render uses a warm daemon: wanted, and the daemon could be built (else one warning). */
-async function warmSynthReady(): Promise<boolean> {
-  if (!warmSynthWanted()) return false;
-  try {
-    await synthdBinary();
-    return true;
-  } catch (e) {
-    if (!warmWarning) process.emitWarning(`${(e as Error).message}; rendering with the fluidsynth CLI (slower start per render)`, 'TunesmithWarning');
-    warmWarning = true;
-    return false;
   }
 }
 

@@ -50,6 +50,23 @@ export function warmSynthWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.TUNESMITH_WARM_SYNTH !== '0';
 }
 
+let warmWarned = false;
+/**
+ * Whether renders (pieces and radio sections alike) use the warm daemon: wanted, and the daemon
+ * could be built; else one warning per process, and the fluidsynth CLI.
+ */
+export async function warmSynthReady(): Promise<boolean> {
+  if (!warmSynthWanted()) return false;
+  try {
+    await synthdBinary();
+    return true;
+  } catch (e) {
+    if (!warmWarned) process.emitWarning(`${(e as Error).message}; rendering with the fluidsynth CLI (slower start per render)`, 'TunesmithWarning');
+    warmWarned = true;
+    return false;
+  }
+}
+
 let built: Promise<string> | undefined;
 
 /**
