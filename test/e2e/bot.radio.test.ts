@@ -173,9 +173,13 @@ describe('/radio', () => {
     const afterBob = station.nowHeard()!.spec;
     expect(afterBob.index).toBe(second.index);
     expect(RADIO_VALENCE_LADDER.indexOf(afterBob.mood)).toBe(Math.min(RADIO_VALENCE_LADDER.length - 1, RADIO_VALENCE_LADDER.indexOf(after.mood) + 1));
-    // Heard: the fake Discord received the first packet of the section carrying the choice.
-    const audio = framesSince(guild, t0).filter((f) => !f.silence);
-    const heardAt = (index: number) => audio[station.feed.marks.find((m) => m.index === index && !m.hold)!.packet]!.receivedAt;
+    // Heard: the fake Discord received the first packet of the section carrying the choice. The
+    // station counts a packet heard when the player takes it; the fake may not have read it off the
+    // socket yet, so wait for it to arrive.
+    const packetOf = (index: number) => station.feed.marks.find((m) => m.index === index && !m.hold)!.packet;
+    const lastPacket = Math.max(packetOf(chosen.index), packetOf(second.index));
+    const audio = await waitFor(() => { const a = framesSince(guild, t0).filter((f) => !f.silence); return a.length > lastPacket ? a : undefined; }, { timeout: 5000, message: `packet ${lastPacket} at the fake` });
+    const heardAt = (index: number) => audio[packetOf(index)]!.receivedAt;
     console.log(`press → heard: alice ${heardAt(chosen.index) - pressedAt} ms, bob (just after her window closed) ${heardAt(second.index) - bobAt} ms`);
     expect(chosen.index).toBe(before.index + 1);
     expect(heardAt(chosen.index) - pressedAt).toBeLessThanOrEqual(30_000);
@@ -226,6 +230,7 @@ describe('/radio', () => {
   }, 90_000);
 
   it('leaves when the channel stays empty for VOICE_IDLE_SEC, and says so on the panel', async () => {
+    await setVoice(bob, null);
     await setVoice(alice, null);
     await waitFor(() => !guild.voiceStates.has(h.discord.bot.id), { timeout: (IDLE_SEC + 5) * 1000, message: 'the bot to leave voice' });
     expect(station.stopped).toBe(true);

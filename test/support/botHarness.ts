@@ -9,6 +9,7 @@ import { createLogger } from '../../src/bot/logger.ts';
 import { parseConfig } from '../../src/config.ts';
 import { deployCommands } from '../../scripts/deploy-commands.ts';
 import { FakeDiscord } from './fake-discord.ts';
+import { watchLogs } from './failureLogs.ts';
 import { startTestRedis } from './redis.ts';
 
 export interface Harness {
@@ -45,6 +46,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}, opts: 
   });
   const config = parseConfig(BotConfigSchema, env);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'bot', secrets: [config.DISCORD_TOKEN], destination: sink });
+  const unwatch = watchLogs('bot', () => logs);
   const bot = await startBot(config, logger);
   return {
     discord,
@@ -54,6 +56,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}, opts: 
     logs,
     env,
     async stop() {
+      unwatch();
       await bot.stop();
       await discord.stop();
       await redis.cleanup();

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { watchLogs } from './failureLogs.ts';
 import { waitFor } from './wait.ts';
 
 /** A real `npm run worker` process (node + tsx), with its JSON log lines collected. */
@@ -40,7 +41,8 @@ export class WorkerProcess {
       this.logs.push({ stderr: chunk.toString() });
       this.stderr += chunk.toString();
     });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve((this.exitCode = code))));
+    const unwatch = watchLogs(`worker ${this.child.pid}`, () => this.logs.map((l) => JSON.stringify(l)));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => { unwatch(); resolve((this.exitCode = code)); }));
   }
 
   get pid(): number {
