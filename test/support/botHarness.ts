@@ -46,7 +46,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}, opts: 
   });
   const config = parseConfig(BotConfigSchema, env);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'bot', secrets: [config.DISCORD_TOKEN], destination: sink });
-  const unwatch = watchLogs('bot', () => logs);
+  watchLogs('bot', () => logs);
   const bot = await startBot(config, logger);
   return {
     discord,
@@ -56,7 +56,6 @@ export async function startHarness(extraEnv: Record<string, string> = {}, opts: 
     logs,
     env,
     async stop() {
-      unwatch();
       await bot.stop();
       await discord.stop();
       await redis.cleanup();

@@ -4,13 +4,15 @@
  */
 import { afterAll, afterEach } from 'vitest';
 
+// Per test file: each file runs in its own module context (vitest isolates files).
 const live = new Map<string, () => string[]>();
 
-/** Register a log source (a harness, a worker process) for the failure dump; returns its removal. */
-export function watchLogs(name: string, lines: () => string[]): () => void {
-  const key = `${name}#${live.size}-${Date.now()}`;
-  live.set(key, lines);
-  return () => live.delete(key);
+/**
+ * Register a log source (a harness, a worker process) for the failure dump. Sources stay until the
+ * file's tests end: its own afterAll (which stops the harness) runs before the dump below.
+ */
+export function watchLogs(name: string, lines: () => string[]): void {
+  live.set(`${name} #${live.size + 1}`, lines);
 }
 
 function dump(what: string): void {
@@ -33,4 +35,5 @@ afterAll(({}, suite) => {
   if (suite.result?.state === 'fail' || suite.tasks.some((t) => t.result?.state === 'fail' || t.result?.errors?.length)) {
     if (!dumped) dump('a hook failed');
   }
+  live.clear();
 });

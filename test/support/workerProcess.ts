@@ -41,8 +41,8 @@ export class WorkerProcess {
       this.logs.push({ stderr: chunk.toString() });
       this.stderr += chunk.toString();
     });
-    const unwatch = watchLogs(`worker ${this.child.pid}`, () => this.logs.map((l) => JSON.stringify(l)));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => { unwatch(); resolve((this.exitCode = code)); }));
+    watchLogs(`worker ${this.child.pid}`, () => this.logs.map((l) => JSON.stringify(l)));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve((this.exitCode = code))));
   }
 
   get pid(): number {
