@@ -24,7 +24,7 @@ import { Queue } from 'bullmq';
 import { deployCommands } from './deploy-commands.ts';
 import { freePort, startEmbeddedRedis } from '../src/queue/embeddedRedis.ts';
 import { INTENTS_KEY } from '../src/queue/intents.ts';
-import { QUEUE_NAMES, QUEUE_PREFIX } from '../src/queue/jobs.ts';
+import { composeJobIdFor, QUEUE_NAMES, QUEUE_PREFIX } from '../src/queue/jobs.ts';
 import { createRedis } from '../src/queue/redisConnection.ts';
 import { FakeDiscord, snowflakeAt, type InteractionRecord } from '../test/support/fake-discord.ts';
 import { waitFor } from '../test/support/wait.ts';
@@ -248,7 +248,7 @@ try {
   const once = delivered.filter((d) => d.uploads.length === 1).length;
   // Not posted yet: still in the queue when the drain window closed (slow, not lost), or gone (lost).
   const undelivered = delivered.filter((d) => d.uploads.length === 0);
-  const queuedStates = await Promise.all(undelivered.map(async (d) => (await queue.getJob(d.s.it!.id))?.getState() ?? 'missing'));
+  const queuedStates = await Promise.all(undelivered.map(async (d) => (await queue.getJob(composeJobIdFor(d.s.it!.id)))?.getState() ?? 'missing'));
   const stillQueued = undelivered.filter((_, i) => ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children'].includes(String(queuedStates[i])));
   const lost = undelivered.filter((d) => !stillQueued.includes(d));
   const duplicated = delivered.filter((d) => d.uploads.length > 1).length;

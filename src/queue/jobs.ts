@@ -29,6 +29,16 @@ export const QUEUE_NAMES = { compose: 'tunesmith-compose', deliver: 'tunesmith-d
  */
 export const QUEUE_PREFIX = '{tunesmith}';
 
+/**
+ * The compose queue's job id for a request. Not the request id itself: BullMQ refuses a custom id
+ * that reads back unchanged through parseInt ("Custom Id cannot be integers"), and a Discord
+ * snowflake is all digits; about one in a hundred (those whose shortest double form is exact, e.g.
+ * ending in 00) would fail at submit.
+ */
+export function composeJobIdFor(requestId: string): string {
+  return `r${requestId}`;
+}
+
 export const DeliverySchema = z.object({
   applicationId: z.string().min(1),
   /**

@@ -10,7 +10,7 @@ import { FlowProducer, type Job } from 'bullmq';
 import type { RedisClient } from './redisConnection.ts';
 import { KIT_PARTS, planKit, type KitPart, type KitRequest } from '../core/kit.ts';
 import type { KitPartFiles } from '../kit.ts';
-import { ComposeJobSchema, QUEUE_NAMES, QUEUE_PREFIX, type ComposeJobInput, type Delivery, type RenderSpec } from './jobs.ts';
+import { ComposeJobSchema, composeJobIdFor, QUEUE_NAMES, QUEUE_PREFIX, type ComposeJobInput, type Delivery, type RenderSpec } from './jobs.ts';
 import { priorityFor } from './producer.ts';
 
 /** A kit's parts share a hash tag (its group), so deleting them together stays in one cluster slot. */
@@ -56,7 +56,7 @@ export async function submitKitFlow(redis: RedisClient, sub: KitSubmission, opts
       name: 'kit',
       queueName: QUEUE_NAMES.compose,
       data: parent,
-      opts: { jobId: sub.requestId, attempts: opts.attempts, backoff: { type: 'exponential', delay: opts.backoffMs }, removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 24 * 3600 } },
+      opts: { jobId: composeJobIdFor(sub.requestId), attempts: opts.attempts, backoff: { type: 'exponential', delay: opts.backoffMs }, removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 24 * 3600 } },
       children: KIT_PARTS.map((part) => ({
         name: 'kit-part',
         queueName: QUEUE_NAMES.compose,
@@ -76,7 +76,7 @@ export async function submitKitFlow(redis: RedisClient, sub: KitSubmission, opts
   } finally {
     await flow.close();
   }
-  return { jobId: sub.requestId, children };
+  return { jobId: composeJobIdFor(sub.requestId), children };
 }
 
 export type KitJob = Job<Extract<import('./jobs.ts').ComposeJob, { kind: 'kit' | 'kit-part' }>>;

@@ -4,7 +4,7 @@
  */
 import { Queue, type Job } from 'bullmq';
 import type { RedisClient } from './redisConnection.ts';
-import { ComposeJobSchema, QUEUE_NAMES, QUEUE_PREFIX, resultIdFor, type ComposeJob, type ComposeJobInput, type DeliverJob } from './jobs.ts';
+import { ComposeJobSchema, composeJobIdFor, QUEUE_NAMES, QUEUE_PREFIX, resultIdFor, type ComposeJob, type ComposeJobInput, type DeliverJob } from './jobs.ts';
 import type { Logger } from 'pino';
 import type { QueueMetrics } from './metrics.ts';
 import { logRedisErrors } from './redisErrors.ts';
@@ -101,7 +101,7 @@ export class JobProducer {
   async submit(input: ComposeJobInput, opts: { admitted?: boolean } = {}): Promise<SubmitResult> {
     const job = ComposeJobSchema.parse(input);
     const resultId = resultIdFor(job);
-    const jobId = job.requestId;
+    const jobId = composeJobIdFor(job.requestId);
     if (await this.composeQueue.getJob(jobId)) return { status: 'queued', jobId, position: Math.max(0, await this.position(jobId)), resultId };
 
     if (await this.store.has(resultId)) {
@@ -208,7 +208,7 @@ export class JobProducer {
   /** The compose job for an admitted request, acknowledged by a replica where there is one. */
   private async addCompose(job: ComposeJob): Promise<void> {
     await this.composeQueue.add('compose', job, {
-      jobId: job.requestId,
+      jobId: composeJobIdFor(job.requestId),
       priority: priorityFor(job.request.durationSec),
       attempts: this.attempts,
       backoff: { type: 'exponential', delay: this.backoffMs },

@@ -14,6 +14,7 @@ import { BotConfigSchema } from '../../src/bot/config.ts';
 import { createLogger } from '../../src/bot/logger.ts';
 import { parseConfig } from '../../src/config.ts';
 import { deployCommands } from '../../scripts/deploy-commands.ts';
+import { watchLogs } from '../support/failureLogs.ts';
 import { FakeDiscord, type InteractionRecord } from '../support/fake-discord.ts';
 import { startSentinelSet, type SentinelSet } from '../support/redisTopology.ts';
 import { WorkerProcess } from '../support/workerProcess.ts';
@@ -26,6 +27,7 @@ let discord: FakeDiscord | undefined;
 let bot: BotHandle | undefined;
 const workers: WorkerProcess[] = [];
 const logs: string[] = [];
+watchLogs('bot', () => logs);
 
 beforeAll(async () => {
   set = await startSentinelSet();

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { IntentJournal, recoverIntents } from '../../src/queue/intents.ts';
+import { composeJobIdFor } from '../../src/queue/jobs.ts';
 import { JobProducer } from '../../src/queue/producer.ts';
 import { composeJob, quietLogger, testProducer } from '../support/queueFixtures.ts';
 import { useTestRedis } from '../support/redis.ts';
@@ -29,8 +30,8 @@ describe('the intent journal', () => {
     const result = await recoverIntents(journal, (job) => (submitted.push(job.requestId), jobs.submit(job, { admitted: true })), quietLogger, { olderThanMs: 20_000, maxAgeMs: 14 * 60_000, now });
     expect(result).toEqual({ queued: 1, expired: 1 });
     expect(submitted).toEqual([left.requestId]);
-    expect(await jobs.composeQueue.getJob(left.requestId)).toBeDefined();
-    expect(await jobs.composeQueue.getJob(old.requestId)).toBeUndefined();
+    expect(await jobs.composeQueue.getJob(composeJobIdFor(left.requestId))).toBeDefined();
+    expect(await jobs.composeQueue.getJob(composeJobIdFor(old.requestId))).toBeUndefined();
     // Only the live shard's entry is left; a second sweep finds nothing more to do.
     expect((await journal.all()).map((i) => i.job.requestId)).toEqual([live.requestId]);
     expect(await recoverIntents(journal, (job) => jobs.submit(job, { admitted: true }), quietLogger, { olderThanMs: 20_000, maxAgeMs: 14 * 60_000, now })).toEqual({ queued: 0, expired: 0 });

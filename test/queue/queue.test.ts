@@ -154,6 +154,18 @@ describe('the job queue (real redis-server)', () => {
     expect(third.retryAfterSec).toBeLessThanOrEqual(60);
   });
 
+  it('queues a request whose Discord id BullMQ would read as an integer (a snowflake ending in 00)', async () => {
+    const jobs = producer({ limits: { perUserActive: 10, perGuildActive: 10, perUserPerMinute: 10, maxQueueLength: 10 } });
+    // Survives parseInt unchanged: as a BullMQ job id it is refused ("Custom Id cannot be integers").
+    const requestId = '1577764511115509800';
+    expect(`${parseInt(requestId, 10)}`).toBe(requestId);
+    const queued = await jobs.submit(composeJob({ requestId, request: { seed: 35 } }));
+    expect(queued.status).toBe('queued');
+    // The same request again (a sweep racing its shard) finds that job rather than queueing a second.
+    const again = await jobs.submit(composeJob({ requestId, request: { seed: 35 } }), { admitted: true });
+    expect(again.jobId).toBe(queued.jobId);
+  });
+
   it('puts short pieces ahead of long ones', async () => {
     const jobs = producer({ limits: { perUserActive: 10, perGuildActive: 10, perUserPerMinute: 10, maxQueueLength: 10 } });
     const long = await jobs.submit(composeJob({ request: { durationSec: 240, seed: 31 } }));

@@ -5,7 +5,7 @@
 import type { Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDeliveryWorker } from '../../src/queue/deliveryWorker.ts';
-import type { DeliverJob } from '../../src/queue/jobs.ts';
+import { composeJobIdFor, type DeliverJob } from '../../src/queue/jobs.ts';
 import { JobProducer } from '../../src/queue/producer.ts';
 import { composeJob, DeliveryLog, quietLogger } from '../support/queueFixtures.ts';
 import { startTestRedis } from '../support/redis.ts';
@@ -66,7 +66,7 @@ describe('worker processes', () => {
     const victim = await startWorker().ready();
     const job = composeJob({ request: { seed: 200, durationSec: 90 } });
     await jobs.submit(job);
-    await waitFor(async () => (await jobs.composeQueue.getJob(job.requestId))?.isActive(), { timeout: 30_000, message: 'job active on the first worker' });
+    await waitFor(async () => (await jobs.composeQueue.getJob(composeJobIdFor(job.requestId)))?.isActive(), { timeout: 30_000, message: 'job active on the first worker' });
     victim.signal('SIGKILL');
     await victim.exited;
     const rescuer = await startWorker().ready();
@@ -96,13 +96,13 @@ describe('worker processes', () => {
     const leaving = await startWorker({ SHUTDOWN_GRACE_SEC: '0' }).ready();
     const job = composeJob({ request: { seed: 400, durationSec: 120 } });
     await jobs.submit(job);
-    await waitFor(async () => (await jobs.composeQueue.getJob(job.requestId))?.isActive(), { timeout: 30_000, message: 'job active' });
+    await waitFor(async () => (await jobs.composeQueue.getJob(composeJobIdFor(job.requestId)))?.isActive(), { timeout: 30_000, message: 'job active' });
     const t0 = Date.now();
     leaving.signal('SIGTERM');
     expect(await leaving.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(leaving.logs.some((l) => l.msg === 'worker stopped')).toBe(true);
-    const state = await (await jobs.composeQueue.getJob(job.requestId))!.getState();
+    const state = await (await jobs.composeQueue.getJob(composeJobIdFor(job.requestId)))!.getState();
     expect(['waiting', 'prioritized']).toContain(state); // handed back, not failed
     const taker = await startWorker().ready();
     await waitFor(() => log.count(job.requestId) === 1, { timeout: 60_000, message: 'delivery by the second worker' });
