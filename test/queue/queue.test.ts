@@ -154,7 +154,7 @@ describe('the job queue (real redis-server)', () => {
     expect(third.retryAfterSec).toBeLessThanOrEqual(60);
   });
 
-  it('queues a request whose Discord id BullMQ would read as an integer (a snowflake ending in 00)', async () => {
+  it('queues a request whose Discord id BullMQ would read as an integer (one snowflake in 256)', async () => {
     const jobs = producer({ limits: { perUserActive: 10, perGuildActive: 10, perUserPerMinute: 10, maxQueueLength: 10 } });
     // Survives parseInt unchanged: as a BullMQ job id it is refused ("Custom Id cannot be integers").
     const requestId = '1577764511115509800';
